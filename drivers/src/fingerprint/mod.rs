@@ -1,0 +1,1 @@
+//! Fingerprint readers: a `Reader` trait and one module per device family.

@@ -1,0 +1,1 @@
+//! ESC/POS thermal printers: ticket encoder, serial transport, simulated printer.

@@ -1,0 +1,1 @@
+//! biometrics: image -> template -> score. One module per pipeline stage.

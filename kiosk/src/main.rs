@@ -1,0 +1,30 @@
+//! The `kiosk` command line. Commands and flags are a contract (docs/ARCHITECTURE.md): other tools
+//! call them, so names, flags and output formats stay as written there.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+#[derive(Parser)]
+#[command(name = "kiosk", version, about = "Fingerprint self-service kiosk (Rutan / Lapas)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Store maintenance: integrity check, schema version, row counts.
+    Store(cli::store::Args),
+}
+
+fn main() -> ExitCode {
+    cli::init_logging();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Store(args) => cli::store::run(args),
+    };
+    cli::finish(result)
+}

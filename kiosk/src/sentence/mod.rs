@@ -1,0 +1,1 @@
+//! sentence: expiry, remission, release and programme dates. Pure logic on chrono, no I/O.

@@ -1,0 +1,1 @@
+//! sync: pull master data from the PostgreSQL hub, push local events.

@@ -1,0 +1,1 @@
+//! visits: visit rules, booking check-in, queue numbers, complaints.

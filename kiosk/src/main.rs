@@ -18,6 +18,10 @@ struct Cli {
 enum Command {
     /// Store maintenance: integrity check, schema version, row counts.
     Store(cli::store::Args),
+    /// The kiosk on the demo data with the simulated reader and printer.
+    Demo(cli::demo::Args),
+    /// Renders every screen headlessly with demo data to DIR/<screen>.png.
+    Screenshot(cli::screenshot::Args),
 }
 
 fn main() -> ExitCode {
@@ -25,6 +29,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
+        Command::Demo(args) => cli::demo::run(args),
+        Command::Screenshot(args) => cli::screenshot::run(args),
     };
     cli::finish(result)
 }

@@ -12,10 +12,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+pub mod nb1010;
 mod simulated;
+pub mod transport;
+pub mod uru4000;
 mod usb;
 
+pub use nb1010::Nb1010;
 pub use simulated::{SimulatedReader, SimulatedReaderHandle};
+pub use uru4000::Uru4000;
 pub use usb::{SUPPORTED, SupportedDevice, list, open_first, supported, wait_for_reader};
 
 /// How often blocking waits look at their [`CancelToken`]; well inside the 200 ms promise.

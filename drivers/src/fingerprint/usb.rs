@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use rusb::UsbContext;
 
-use super::{CANCEL_POLL, CancelToken, Reader, ReaderError, ReaderInfo};
+use super::transport::RusbTransport;
+use super::uru4000::{self, Seeds};
+use super::{CANCEL_POLL, CancelToken, Nb1010, Reader, ReaderError, ReaderInfo, Uru4000};
 
 /// One USB id the drivers support.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,8 +107,16 @@ fn open_device(
     device: rusb::Device<rusb::Context>,
     info: ReaderInfo,
 ) -> Result<Box<dyn Reader>, ReaderError> {
-    let _ = (context, device, info);
-    Err(ReaderError::NotFound)
+    let transport = RusbTransport::open(context, &device)?;
+    match info.driver {
+        "uru4000" => {
+            let profile =
+                uru4000::profile(info.vendor_id, info.product_id).ok_or(ReaderError::NotFound)?;
+            Ok(Box::new(Uru4000::open(transport, profile, info, Seeds::from_env())?))
+        }
+        "nb1010" => Ok(Box::new(Nb1010::open(transport, info)?)),
+        _ => Err(ReaderError::NotFound),
+    }
 }
 
 /// How often [`wait_for_reader`] enumerates the bus.

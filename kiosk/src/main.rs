@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// Store maintenance: integrity check, schema version, row counts.
     Store(cli::store::Args),
+    /// Configuration tools: check a file, hash a technician PIN.
+    Config(cli::config::Args),
 }
 
 fn main() -> ExitCode {
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
+        Command::Config(args) => cli::config::run(args),
     };
     cli::finish(result)
 }

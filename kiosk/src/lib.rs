@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod biometrics;
+pub mod config;
 pub mod fixtures;
 pub mod sentence;
 pub mod store;

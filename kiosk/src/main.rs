@@ -22,6 +22,10 @@ enum Command {
     Demo(cli::demo::Args),
     /// Renders every screen headlessly with demo data to DIR/<screen>.png.
     Screenshot(cli::screenshot::Args),
+    /// Fingerprint readers: list the supported ones on USB, capture one image.
+    Reader(cli::reader::Args),
+    /// Configuration tools: check a file, hash a technician PIN.
+    Config(cli::config::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +35,8 @@ fn main() -> ExitCode {
         Command::Store(args) => cli::store::run(args),
         Command::Demo(args) => cli::demo::run(args),
         Command::Screenshot(args) => cli::screenshot::run(args),
+        Command::Reader(args) => cli::reader::run(args),
+        Command::Config(args) => cli::config::run(args),
     };
     cli::finish(result)
 }

@@ -24,15 +24,15 @@ pub fn demo_now() -> NaiveDateTime {
         .unwrap_or_default()
 }
 
-pub const BUDI: PersonId = 1;
-pub const AGUS: PersonId = 2;
-pub const SITI: PersonId = 11;
-pub const RINA: PersonId = 12;
+pub const BUDI: &str = "demo-inmate-budi";
+pub const AGUS: &str = "demo-inmate-agus";
+pub const SITI: &str = "demo-family-siti";
+pub const RINA: &str = "demo-family-rina";
 /// A finger nobody enrolled.
-pub const STRANGER: PersonId = 999;
+pub const STRANGER: &str = "demo-stranger";
 
 struct DemoInmate {
-    id: PersonId,
+    id: &'static str,
     name: &'static str,
     register: &'static str,
     case: &'static str,
@@ -160,7 +160,7 @@ fn release_view(i: &DemoInmate, today: NaiveDate) -> ReleaseView {
         projected: true,
     }));
     ReleaseView {
-        inmate: i.id,
+        inmate: i.id.to_string(),
         name: i.name.to_string(),
         register_number: i.register.to_string(),
         case: i.case.to_string(),
@@ -191,9 +191,13 @@ fn release_view(i: &DemoInmate, today: NaiveDate) -> ReleaseView {
 }
 
 /// A synthetic ridge pattern per person: different people give different pixels.
-pub fn finger_image(person: PersonId) -> FingerCapture {
-    let freq = 0.18 + (person % 17) as f32 * 0.013;
-    let angle = (person % 11) as f32 * 0.29;
+pub fn finger_image(person: &str) -> FingerCapture {
+    // A stable seed from the id (FNV-1a), so each person keeps one pattern.
+    let seed = person.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let freq = 0.18 + (seed % 17) as f32 * 0.013;
+    let angle = (seed / 17 % 11) as f32 * 0.29;
     let (s, c) = angle.sin_cos();
     let mut pixels = Vec::with_capacity((IMAGE_SIZE * IMAGE_SIZE) as usize);
     let mid = IMAGE_SIZE as f32 / 2.0;
@@ -210,7 +214,7 @@ pub fn finger_image(person: PersonId) -> FingerCapture {
 
 #[derive(Debug, Clone)]
 enum Placement {
-    Finger(PersonId),
+    Finger(String),
     Poor(QualityIssue),
 }
 
@@ -234,8 +238,8 @@ impl DemoReaderHandle {
     fn with<R>(&self, f: impl FnOnce(&mut ReaderState) -> R) -> R {
         f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }
-    pub fn place(&self, person: PersonId) {
-        self.with(|s| s.placed = Some(Placement::Finger(person)));
+    pub fn place(&self, person: &str) {
+        self.with(|s| s.placed = Some(Placement::Finger(person.to_string())));
     }
     pub fn place_poor(&self, issue: QualityIssue) {
         self.with(|s| s.placed = Some(Placement::Poor(issue)));
@@ -258,7 +262,7 @@ impl FingerReader for DemoReader {
                     return Err(ReaderFault::Unplugged);
                 }
                 match state.placed.take() {
-                    Some(Placement::Finger(id)) => return Ok(finger_image(id)),
+                    Some(Placement::Finger(id)) => return Ok(finger_image(&id)),
                     Some(Placement::Poor(issue)) => {
                         let mut capture = finger_image(STRANGER);
                         capture.quality = 21;
@@ -291,7 +295,7 @@ pub struct DemoIdentifier {
 
 impl Identifier for DemoIdentifier {
     fn identify(&self, capture: &FingerCapture) -> Result<Option<PersonId>, PortError> {
-        Ok(self.enrolled.iter().find(|(_, px)| *px == capture.pixels).map(|(id, _)| *id))
+        Ok(self.enrolled.iter().find(|(_, px)| *px == capture.pixels).map(|(id, _)| id.clone()))
     }
 }
 
@@ -336,8 +340,8 @@ impl TicketPrinter for DemoPrinter {
 }
 
 struct Links {
-    family: PersonId,
-    inmate: PersonId,
+    family: &'static str,
+    inmate: &'static str,
     relation: &'static str,
     session_today: Option<&'static str>,
 }
@@ -352,10 +356,10 @@ fn links() -> Vec<Links> {
 
 fn people() -> Vec<Person> {
     vec![
-        Person { id: BUDI, name: "Budi Santoso".into(), kind: PersonKind::Inmate },
-        Person { id: AGUS, name: "Agus Wijaya".into(), kind: PersonKind::Inmate },
-        Person { id: SITI, name: "Siti Aminah".into(), kind: PersonKind::Family },
-        Person { id: RINA, name: "Rina Kartika".into(), kind: PersonKind::Family },
+        Person { id: BUDI.into(), name: "Budi Santoso".into(), kind: PersonKind::Inmate },
+        Person { id: AGUS.into(), name: "Agus Wijaya".into(), kind: PersonKind::Inmate },
+        Person { id: SITI.into(), name: "Siti Aminah".into(), kind: PersonKind::Family },
+        Person { id: RINA.into(), name: "Rina Kartika".into(), kind: PersonKind::Family },
     ]
 }
 
@@ -370,11 +374,11 @@ struct DemoRecords {
 }
 
 impl Records for DemoRecords {
-    fn person(&self, id: PersonId) -> Result<Option<Person>, PortError> {
+    fn person(&self, id: &str) -> Result<Option<Person>, PortError> {
         Ok(people().into_iter().find(|p| p.id == id))
     }
 
-    fn release_view(&self, inmate: PersonId, today: NaiveDate) -> Result<ReleaseView, PortError> {
+    fn release_view(&self, inmate: &str, today: NaiveDate) -> Result<ReleaseView, PortError> {
         inmates()
             .iter()
             .find(|i| i.id == inmate)
@@ -382,14 +386,14 @@ impl Records for DemoRecords {
             .ok_or_else(|| PortError::NotFound(format!("inmate {inmate}")))
     }
 
-    fn linked_inmates(&self, family: PersonId, today: NaiveDate) -> Result<Vec<LinkedInmate>, PortError> {
+    fn linked_inmates(&self, family: &str, today: NaiveDate) -> Result<Vec<LinkedInmate>, PortError> {
         let book = self.book.borrow();
         let mut out = Vec::new();
         for link in links().into_iter().filter(|l| l.family == family) {
             let view = self.release_view(link.inmate, today)?;
-            let checked_in = book.checked_in.iter().any(|(v, i, _)| *v == family && *i == link.inmate);
+            let checked_in = book.checked_in.iter().any(|(v, i, _)| v == family && i == link.inmate);
             out.push(LinkedInmate {
-                inmate: link.inmate,
+                inmate: link.inmate.to_string(),
                 name: view.name,
                 relation: link.relation.to_string(),
                 release: view.release,
@@ -411,20 +415,20 @@ struct DemoVisits {
 }
 
 impl Visits for DemoVisits {
-    fn check_in(&self, visitor: PersonId, inmate: PersonId, at: NaiveDateTime) -> Result<IssuedTicket, PortError> {
+    fn check_in(&self, visitor: &str, inmate: &str, at: NaiveDateTime) -> Result<IssuedTicket, PortError> {
         let link = links()
             .into_iter()
             .find(|l| l.family == visitor && l.inmate == inmate)
             .ok_or_else(|| PortError::Refused("not a linked family member".into()))?;
         let session = link.session_today.ok_or_else(|| PortError::Refused("no booking today".into()))?;
         let mut book = self.book.borrow_mut();
-        if book.checked_in.iter().any(|(v, i, _)| *v == visitor && *i == inmate) {
+        if book.checked_in.iter().any(|(v, i, _)| v == visitor && i == inmate) {
             return Err(PortError::Refused("already checked in today".into()));
         }
         // The demo day already served six visits.
         book.next_number = book.next_number.max(6) + 1;
         let number = format!("A-{:03}", book.next_number);
-        book.checked_in.push((visitor, inmate, number.clone()));
+        book.checked_in.push((visitor.to_string(), inmate.to_string(), number.clone()));
         let name = inmates().iter().find(|i| i.id == inmate).map(|i| i.name).unwrap_or("?").to_string();
         Ok(IssuedTicket {
             number,
@@ -523,7 +527,7 @@ pub fn demo_ports(reader_wait: Duration, clock: Option<NaiveDateTime>) -> (Ports
     let reader_state = Arc::new(Mutex::new(ReaderState { connected: true, placed: None }));
     let reader = Arc::new(DemoReader { state: reader_state.clone(), wait: reader_wait });
     let identifier = Arc::new(DemoIdentifier {
-        enrolled: people().iter().map(|p| (p.id, finger_image(p.id).pixels)).collect(),
+        enrolled: people().into_iter().map(|p| (finger_image(&p.id).pixels, p.id)).map(|(px, id)| (id, px)).collect(),
     });
     let printer = DemoPrinter::default();
     let audit = DemoAudit::default();
@@ -580,7 +584,7 @@ mod tests {
     #[test]
     fn identifier_tells_people_apart() {
         let (ports, _) = demo_ports(Duration::ZERO, Some(demo_now()));
-        assert_eq!(ports.identifier.identify(&finger_image(SITI)).unwrap(), Some(SITI));
+        assert_eq!(ports.identifier.identify(&finger_image(SITI)).unwrap().as_deref(), Some(SITI));
         assert_eq!(ports.identifier.identify(&finger_image(STRANGER)).unwrap(), None);
     }
 

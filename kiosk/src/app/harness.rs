@@ -8,7 +8,6 @@ use slint::ComponentHandle;
 
 use super::demo::{self, DemoHandles};
 use super::kiosk::{Kiosk, Settings};
-use super::ports::PersonId;
 use super::ui;
 use super::worker::ManualExecutor;
 
@@ -39,7 +38,7 @@ impl Harness {
     }
 
     /// Places a finger on the simulated reader and lets capture and identification run.
-    pub fn scan(&self, person: PersonId) {
+    pub fn scan(&self, person: &str) {
         self.demo.reader.place(person);
         self.step();
         self.step();

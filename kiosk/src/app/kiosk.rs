@@ -10,7 +10,7 @@ use std::time::Duration;
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
 use super::format::{self, Language};
-use super::pin::PinHash;
+use crate::config::{self, PinHash};
 use super::ports::*;
 use super::ui;
 use super::worker::{Executor, Inbox, Outcome, ThreadExecutor};
@@ -37,7 +37,8 @@ pub struct Settings {
     /// Failed identifications in a row before the lockout.
     pub max_attempts: u32,
     pub lockout_seconds: u32,
-    pub technician_pin: PinHash,
+    /// Argon2id hash from the config; without one the diagnostics stay locked.
+    pub technician_pin: Option<PinHash>,
     pub max_pin_failures: u32,
     /// Whether family members may see the case (perkara) of a linked inmate.
     pub show_case_to_family: bool,
@@ -57,7 +58,10 @@ impl Default for Settings {
             idle_seconds: 30,
             max_attempts: 3,
             lockout_seconds: 60,
-            technician_pin: PinHash::new("kiosk", "246810"),
+            // The demo configuration's PIN, 123456.
+            technician_pin: config::Config::demo("demo.sqlite".into())
+                .ok()
+                .and_then(|c| c.technician_pin_hash),
             max_pin_failures: 5,
             show_case_to_family: false,
             health_seconds: 3,
@@ -619,7 +623,7 @@ fn identified(shared: &Rc<Shared>, result: Result<Option<PersonId>, PortError>) 
     shared.window.global::<ui::ScanAdapter>().set_progress(1.0);
     let role = shared.state.borrow().settings.role;
     let person = match result {
-        Ok(Some(id)) => match shared.ports.records.person(id) {
+        Ok(Some(id)) => match shared.ports.records.person(&id) {
             Ok(p) => p,
             Err(err) => return store_failed(shared, err),
         },
@@ -638,18 +642,19 @@ fn identified(shared: &Rc<Shared>, result: Result<Option<PersonId>, PortError>) 
     shared.state.borrow_mut().failures = 0;
     let today = now(shared).date();
     match person.kind {
-        PersonKind::Inmate => match shared.ports.records.release_view(person.id, today) {
+        PersonKind::Inmate => match shared.ports.records.release_view(&person.id, today) {
             Ok(view) => {
-                audit(shared, AuditEvent::InmateViewed { viewer: person.id, inmate: person.id });
+                let (viewer, inmate) = (person.id.clone(), person.id.clone());
+                audit(shared, AuditEvent::InmateViewed { viewer, inmate });
                 shared.state.borrow_mut().current = Current::Inmate { view };
                 render_current(shared);
                 start_personal(shared, ui::Screen::Inmate);
             }
             Err(err) => store_failed(shared, err),
         },
-        PersonKind::Family => match shared.ports.records.linked_inmates(person.id, today) {
+        PersonKind::Family => match shared.ports.records.linked_inmates(&person.id, today) {
             Ok(linked) => {
-                audit(shared, AuditEvent::FamilyViewed { visitor: person.id });
+                audit(shared, AuditEvent::FamilyViewed { visitor: person.id.clone() });
                 shared.state.borrow_mut().current = Current::Family { visitor: person, linked };
                 render_current(shared);
                 start_personal(shared, ui::Screen::Family);
@@ -719,9 +724,10 @@ fn show_family_inmate(shared: &Rc<Shared>, index: usize) {
         _ => return,
     };
     let Some(inmate) = linked.get(index) else { return };
-    match shared.ports.records.release_view(inmate.inmate, now(shared).date()) {
+    let inmate_id = inmate.inmate.clone();
+    match shared.ports.records.release_view(&inmate_id, now(shared).date()) {
         Ok(view) => {
-            audit(shared, AuditEvent::InmateViewed { viewer: visitor.id, inmate: inmate.inmate });
+            audit(shared, AuditEvent::InmateViewed { viewer: visitor.id.clone(), inmate: inmate_id });
             shared.state.borrow_mut().current =
                 Current::FamilyInmate { visitor, linked, index, view };
             render_current(shared);
@@ -751,13 +757,13 @@ fn check_in(shared: &Rc<Shared>, index: usize) {
     let (visitor, inmate) = match &shared.state.borrow().current {
         Current::Family { visitor, linked } | Current::FamilyInmate { visitor, linked, .. } => {
             match linked.get(index) {
-                Some(i) => (visitor.id, i.inmate),
+                Some(i) => (visitor.id.clone(), i.inmate.clone()),
                 None => return,
             }
         }
         _ => return,
     };
-    match shared.ports.visits.check_in(visitor, inmate, now(shared)) {
+    match shared.ports.visits.check_in(&visitor, &inmate, now(shared)) {
         Ok(ticket) => {
             audit(
                 shared,
@@ -780,8 +786,8 @@ fn check_in(shared: &Rc<Shared>, index: usize) {
             tracing::warn!("check-in refused: {err}");
             note_error(shared, format!("check-in: {err}"));
             // Refresh the list: the visit state shown may be stale.
-            if let Ok(linked) = shared.ports.records.linked_inmates(visitor, now(shared).date()) {
-                let person = shared.ports.records.person(visitor).ok().flatten();
+            if let Ok(linked) = shared.ports.records.linked_inmates(&visitor, now(shared).date()) {
+                let person = shared.ports.records.person(&visitor).ok().flatten();
                 if let Some(visitor) = person {
                     shared.state.borrow_mut().current = Current::Family { visitor, linked };
                     render_current(shared);
@@ -828,7 +834,7 @@ fn pin_submit(shared: &Rc<Shared>) {
         if st.pin_failures >= st.settings.max_pin_failures {
             (false, true)
         } else {
-            let ok = st.settings.technician_pin.verify(&st.pin);
+            let ok = st.settings.technician_pin.as_ref().is_some_and(|h| h.verify(&st.pin));
             st.pin.clear();
             if ok {
                 st.pin_failures = 0;

@@ -7,14 +7,12 @@
 //! - `worker`: jobs off the UI thread and their outcomes;
 //! - `format`: dates and durations in Indonesian and English;
 //! - `demo`: in-memory ports for `kiosk demo`, `kiosk screenshot` and tests;
-//! - `screenshot`: renders every screen headlessly;
-//! - `pin`: the technician PIN hash.
+//! - `screenshot`: renders every screen headlessly.
 
 pub mod demo;
 pub mod format;
 pub mod harness;
 mod kiosk;
-pub mod pin;
 pub mod ports;
 pub mod screenshot;
 pub mod ui;

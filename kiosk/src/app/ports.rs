@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-/// A person's row id in the store.
-pub type PersonId = i64;
+/// A person's id in the store (`persons.id`).
+pub type PersonId = String;
 
 /// Who a recognised finger belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,13 +193,10 @@ pub struct LinkedInmate {
 
 /// Store queries the screens need.
 pub trait Records {
-    fn person(&self, id: PersonId) -> Result<Option<Person>, PortError>;
-    fn release_view(&self, inmate: PersonId, today: NaiveDate) -> Result<ReleaseView, PortError>;
-    fn linked_inmates(
-        &self,
-        family: PersonId,
-        today: NaiveDate,
-    ) -> Result<Vec<LinkedInmate>, PortError>;
+    fn person(&self, id: &str) -> Result<Option<Person>, PortError>;
+    fn release_view(&self, inmate: &str, today: NaiveDate) -> Result<ReleaseView, PortError>;
+    fn linked_inmates(&self, family: &str, today: NaiveDate)
+    -> Result<Vec<LinkedInmate>, PortError>;
 }
 
 /// A queue ticket as issued at check-in.
@@ -223,8 +220,8 @@ pub struct NowServing {
 pub trait Visits {
     fn check_in(
         &self,
-        visitor: PersonId,
-        inmate: PersonId,
+        visitor: &str,
+        inmate: &str,
         at: NaiveDateTime,
     ) -> Result<IssuedTicket, PortError>;
     fn now_serving(&self) -> Result<(Vec<NowServing>, u32), PortError>;

@@ -116,7 +116,7 @@ pub fn render_all(
     for _ in 0..3 {
         tech.invoke_pin_erase();
     }
-    for d in ["2", "4", "6", "8", "1", "0"] {
+    for d in ["1", "2", "3", "4", "5", "6"] {
         tech.invoke_pin_digit(d.into());
     }
     tech.invoke_pin_submit();

@@ -55,7 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let kiosk = Rc::new(Kiosk::start(window.clone_strong(), ports, settings));
     wire_dev_panel(&window, &kiosk, handles);
-    eprintln!("kiosk demo: press F2 or the top-left corner for the developer panel; technician PIN 246810");
+    eprintln!("kiosk demo: press F2 or the top-left corner for the developer panel; technician PIN 123456");
     window.run().context("event loop")?;
     kiosk.shutdown();
     Ok(ExitCode::SUCCESS)
@@ -73,7 +73,7 @@ fn wire_dev_panel(window: &MainWindow, kiosk: &Rc<Kiosk>, handles: DemoHandles) 
     let reader = handles.reader.clone();
     dev.on_place_finger(move |i| {
         if let Some((id, _, _)) = usize::try_from(i).ok().and_then(|i| people.get(i)) {
-            reader.place(*id);
+            reader.place(id);
         }
     });
     let reader = handles.reader.clone();

@@ -71,6 +71,27 @@ impl Default for Settings {
     }
 }
 
+impl Settings {
+    /// The app's settings from the kiosk configuration file; the rest keep their defaults.
+    pub fn from_config(config: &config::Config) -> Self {
+        Self {
+            role: match config.role {
+                config::Role::Inmate => KioskRole::Block,
+                config::Role::Lobby => KioskRole::Lobby,
+                config::Role::Display => KioskRole::Display,
+            },
+            facility_name: config.facility.name.as_str().to_string(),
+            idle_seconds: config.privacy_timeout_secs.secs(),
+            technician_pin: config.technician_pin_hash.clone(),
+            language: match config.language {
+                config::Language::Id => Language::Indonesian,
+                config::Language::En => Language::English,
+            },
+            ..Self::default()
+        }
+    }
+}
+
 /// The personal data on screen, kept so a language switch can format it again.
 #[derive(Clone)]
 enum Current {
@@ -1143,4 +1164,28 @@ fn to_image(capture: &FingerCapture) -> slint::Image {
         *dst = slint::Rgb8Pixel { r: v, g: v, b: v };
     }
     slint::Image::from_rgb8(buffer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_follow_the_config_file() {
+        let config = config::Config::demo("demo.sqlite".into()).unwrap();
+        let s = Settings::from_config(&config);
+        assert_eq!(s.role, KioskRole::Lobby);
+        assert_eq!(s.facility_name, "Rutan Kelas I Makassar");
+        assert_eq!(s.idle_seconds, 30);
+        assert_eq!(s.language, Language::Indonesian);
+        assert!(s.technician_pin.as_ref().is_some_and(|h| h.verify("123456")));
+        assert!(!s.technician_pin.as_ref().is_some_and(|h| h.verify("654321")));
+    }
+
+    #[test]
+    fn initials_take_the_first_two_names() {
+        assert_eq!(initials("Budi Santoso"), "BS");
+        assert_eq!(initials("Agus"), "A");
+        assert_eq!(initials(""), "");
+    }
 }

@@ -6,15 +6,19 @@
 //! - `kiosk`: the controller (`Kiosk`), one place for every flow and timer;
 //! - `worker`: jobs off the UI thread and their outcomes;
 //! - `format`: dates and durations in Indonesian and English;
+//! - `devices`: the drivers' readers behind the reader port;
 //! - `demo`: in-memory ports for `kiosk demo`, `kiosk screenshot` and tests;
-//! - `screenshot`: renders every screen headlessly.
+//! - `screenshot`: renders every screen headlessly;
+//! - `store_ports`: the audit log and diagnostics facts on the SQLite store.
 
 pub mod demo;
+pub mod devices;
 pub mod format;
 pub mod harness;
 mod kiosk;
 pub mod ports;
 pub mod screenshot;
+pub mod store_ports;
 pub mod ui;
 pub mod worker;
 

@@ -4,7 +4,6 @@
 //! (dates, numbers, enums), never as display text: the app formats for the chosen language.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -61,21 +60,9 @@ pub enum ReaderFault {
     Device(String),
 }
 
-/// Shared flag that stops a blocking capture (screen left idle, shutdown).
-#[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
+/// Stops a blocking capture (screen left idle, shutdown); the drivers' token, so it reaches
+/// the device wait directly.
+pub use drivers::fingerprint::CancelToken;
 
 /// The fingerprint reader. `capture` blocks until a finger is placed, the token is cancelled or
 /// the device fails, so it only ever runs on a worker thread.

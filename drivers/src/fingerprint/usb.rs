@@ -84,15 +84,27 @@ fn info_of(device: &rusb::Device<rusb::Context>, entry: &SupportedDevice) -> Rea
     }
 }
 
-/// Supported readers on USB (possibly none). Fails only when USB itself cannot be used.
+/// A libusb context, or `None` when the machine has no USB to talk to: libusb refuses to
+/// start without usbfs (`/dev/bus/usb`), and then no reader can be connected either.
+fn usb_context() -> Option<rusb::Context> {
+    match rusb::Context::new() {
+        Ok(context) => Some(context),
+        Err(err) => {
+            tracing::warn!(%err, "USB is not available on this machine");
+            None
+        }
+    }
+}
+
+/// Supported readers on USB (possibly none).
 pub fn list() -> Result<Vec<ReaderInfo>, ReaderError> {
-    let context = rusb::Context::new()?;
+    let Some(context) = usb_context() else { return Ok(Vec::new()) };
     Ok(supported_devices(&context)?.iter().map(|(d, e)| info_of(d, e)).collect())
 }
 
 /// Opens and powers up the first supported reader on USB.
 pub fn open_first() -> Result<Box<dyn Reader>, ReaderError> {
-    let context = rusb::Context::new()?;
+    let context = usb_context().ok_or(ReaderError::NotFound)?;
     let devices = supported_devices(&context)?;
     let Some((device, entry)) = devices.into_iter().next() else {
         return Err(ReaderError::NotFound);

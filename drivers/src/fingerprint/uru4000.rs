@@ -1099,7 +1099,8 @@ mod tests {
         let mut expected = capture_finish(rows);
         expected.reverse();
         assert_eq!(image.pixels, expected);
-        assert_eq!(image.pixels[IMAGE_WIDTH * IMAGE_HEIGHT - 1], 255 - 0);
+        // The first source pixel (0, inverted to 255) ends up last.
+        assert_eq!(image.pixels[IMAGE_WIDTH * IMAGE_HEIGHT - 1], 255);
         mock.push(close_steps());
         drop(reader);
     }

@@ -432,7 +432,8 @@ impl ReaderTransport for RusbTransport {
             return packet.map(Some);
         }
         if !shared.in_flight.load(Ordering::SeqCst) {
-            return Err(rusb::Error::NoDevice);
+            // The stream ended with an error that was already handed out.
+            return Err(rusb::Error::Io);
         }
         shared.completed.store(0, Ordering::SeqCst);
         self.handle_events(&shared.completed, wait)?;
@@ -792,7 +793,7 @@ pub(crate) mod mock {
                 return packet.map(Some);
             }
             if !s.streaming {
-                return Err(rusb::Error::NoDevice);
+                return Err(rusb::Error::Io);
             }
             s.now += wait;
             Ok(None)

@@ -20,6 +20,8 @@ enum Command {
     Store(cli::store::Args),
     /// Fingerprint readers: list the supported ones on USB, capture one image.
     Reader(cli::reader::Args),
+    /// Configuration tools: check a file, hash a technician PIN.
+    Config(cli::config::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
         Command::Reader(args) => cli::reader::run(args),
+        Command::Config(args) => cli::config::run(args),
     };
     cli::finish(result)
 }

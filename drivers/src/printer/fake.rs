@@ -159,15 +159,14 @@ fn run(master: Arc<Mutex<Option<TTYPort>>>, state: Arc<Mutex<FakeState>>, stop: 
         let mut guard = master.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let Some(port) = guard.as_mut() else { return };
         let count = match port.read(&mut buf[..want]) {
-            Ok(0) => return,
-            Ok(count) => count,
-            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+            Ok(count) if count > 0 => count,
+            // Timeout, or no host end open right now (between two opens of the device path):
+            // wait and try again; only `hang_up` ends the printer.
+            _ => {
                 drop(guard);
-                // Let send_unsolicited in between reads.
                 thread::sleep(Duration::from_millis(1));
                 continue;
             }
-            Err(_) => return,
         };
         let mut answers = Vec::new();
         {
@@ -185,7 +184,7 @@ fn run(master: Arc<Mutex<Option<TTYPort>>>, state: Arc<Mutex<FakeState>>, stop: 
             }
         }
         if !answers.is_empty() && port.write_all(&answers).is_err() {
-            return;
+            tracing::debug!("fake printer could not answer: host end closed");
         }
     }
 }

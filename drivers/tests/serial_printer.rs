@@ -9,6 +9,19 @@ use drivers::printer::{
 };
 use serialport::SerialPort;
 
+/// Patience for answers that should come: generous, since a loaded CI machine can delay the fake
+/// printer's thread; it costs nothing when the answer is prompt.
+fn patient() -> SerialConfig {
+    SerialConfig {
+        reply_timeout: Duration::from_secs(3),
+        write_timeout: Duration::from_secs(3),
+        retries: 1,
+        backoff: Duration::from_millis(20),
+        ..SerialConfig::default()
+    }
+}
+
+/// Short timeouts for the phases where the printer is expected to be offline.
 fn quick() -> SerialConfig {
     SerialConfig {
         reply_timeout: Duration::from_millis(150),
@@ -20,7 +33,7 @@ fn quick() -> SerialConfig {
 }
 
 fn connect(fake: &mut FakePrinter) -> SerialPrinter {
-    SerialPrinter::from_port(fake.take_port().expect("port"), quick()).expect("printer")
+    SerialPrinter::from_port(fake.take_port().expect("port"), patient()).expect("printer")
 }
 
 fn bytes(b: [u8; 4]) -> StatusBytes {
@@ -97,7 +110,7 @@ fn connect_with_stale(fake: &mut FakePrinter, stale: &[u8]) -> SerialPrinter {
         assert!(Instant::now() < deadline, "stale bytes never arrived");
         std::thread::sleep(Duration::from_millis(1));
     }
-    SerialPrinter::from_port(port, quick()).expect("printer")
+    SerialPrinter::from_port(port, patient()).expect("printer")
 }
 
 #[test]
@@ -156,6 +169,7 @@ fn stalled_printer_is_offline_within_the_timeout() {
     let mut fake = FakePrinter::start().expect("pty");
     fake.stall();
     let mut printer = connect(&mut fake);
+    *printer.config_mut() = quick();
     let started = Instant::now();
     assert_eq!(printer.status().expect("status").faults(), &[Fault::Offline]);
     let took = started.elapsed();
@@ -169,6 +183,7 @@ fn printer_that_stops_reading_mid_job_is_offline() {
     let mut printer = connect(&mut fake);
     // Answers the 4 status queries, then reads only 1 KB of the ~43 KB job.
     fake.stall_after(12 + 1024);
+    *printer.config_mut() = quick();
     let started = Instant::now();
     match printer.print(&image_ticket(600)) {
         Err(PrinterError::Offline(reason)) => assert!(reason.contains("write"), "{reason}"),
@@ -177,6 +192,7 @@ fn printer_that_stops_reading_mid_job_is_offline() {
     assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
     // The printer comes back: it reads the rest and answers again.
     fake.resume();
+    *printer.config_mut() = patient();
     assert!(printer.status().expect("status").is_ok());
     printer.print(&ticket()).expect("prints after recovery");
 }
@@ -187,6 +203,7 @@ fn hang_up_is_offline_quickly() {
     let mut printer = connect(&mut fake);
     assert!(printer.status().expect("status").is_ok());
     fake.hang_up();
+    *printer.config_mut() = quick();
     let started = Instant::now();
     assert_eq!(printer.status().expect("status").faults(), &[Fault::Offline]);
     assert!(matches!(printer.print(&ticket()), Err(PrinterError::Offline(_))));
@@ -198,7 +215,7 @@ fn open_by_path() {
     let mut fake = FakePrinter::start().expect("pty");
     let path = fake.path().to_string();
     drop(fake.take_port());
-    let mut printer = SerialPrinter::open(&path, quick()).expect("open by path");
+    let mut printer = SerialPrinter::open(&path, patient()).expect("open by path");
     fake.set_status(bytes([0x12, 0x12, 0x12, 0x1E]));
     assert_eq!(printer.status().expect("status").faults(), &[Fault::PaperNearEnd]);
     assert!(matches!(

@@ -10,6 +10,19 @@ use kiosk::store::Store;
 use kiosk::store::print_jobs::PrintJobStatus;
 use kiosk::tickets::{PrintOutcome, PrinterProblem, QueueTicketPrint, Spooler, TicketJob};
 
+/// Patience for answers that should come: generous, since a loaded CI machine can delay the fake
+/// printer's thread; it costs nothing when the answer is prompt.
+fn patient() -> SerialConfig {
+    SerialConfig {
+        reply_timeout: Duration::from_secs(3),
+        write_timeout: Duration::from_secs(3),
+        retries: 1,
+        backoff: Duration::from_millis(20),
+        ..SerialConfig::default()
+    }
+}
+
+/// Short timeouts for the phases where the printer is expected to be offline.
 fn quick() -> SerialConfig {
     SerialConfig {
         reply_timeout: Duration::from_millis(150),
@@ -21,7 +34,7 @@ fn quick() -> SerialConfig {
 }
 
 fn connect(fake: &mut FakePrinter) -> SerialPrinter {
-    SerialPrinter::from_port(fake.take_port().expect("port"), quick()).expect("printer")
+    SerialPrinter::from_port(fake.take_port().expect("port"), patient()).expect("printer")
 }
 
 fn ticket(number: u32) -> TicketJob {
@@ -73,6 +86,7 @@ fn stalled_printer_keeps_the_job_until_it_reads_again() {
     let mut printer = connect(&mut fake);
     let spooler = Spooler::default();
     fake.stall();
+    *printer.config_mut() = quick();
     let started = Instant::now();
     let job = ticket(2);
     let (id, outcome) = spooler.print(&store, &mut printer, &job).expect("spool");
@@ -87,6 +101,7 @@ fn stalled_printer_keeps_the_job_until_it_reads_again() {
     assert_eq!((report.printed.len(), report.still_queued), (0, 1));
 
     fake.resume();
+    *printer.config_mut() = patient();
     let report = spooler.pump(&store, &mut printer).expect("pump");
     assert_eq!(report.printed, vec![id.clone()]);
     assert_eq!(spooler.job_status(&store, &id).expect("status"), Some(PrintJobStatus::Printed));
@@ -101,10 +116,12 @@ fn printer_stalling_mid_job_is_retried_whole() {
     let spooler = Spooler::new(kiosk::tickets::logo::logo_bitmap());
     // Reads the four status queries and 300 bytes of the ticket, then nothing.
     fake.stall_after(12 + 300);
+    *printer.config_mut() = quick();
     let job = ticket(3);
     let (id, outcome) = spooler.print(&store, &mut printer, &job).expect("spool");
     assert_eq!(outcome, PrintOutcome::Queued(PrinterProblem::Offline));
     fake.resume();
+    *printer.config_mut() = patient();
     let report = spooler.pump(&store, &mut printer).expect("pump");
     assert_eq!(report.printed, vec![id]);
     // The whole ticket arrived in one piece on the second attempt.
@@ -119,6 +136,7 @@ fn hang_up_keeps_the_job_for_the_next_printer() {
     let mut printer = connect(&mut fake);
     let spooler = Spooler::default();
     fake.hang_up();
+    *printer.config_mut() = quick();
     let started = Instant::now();
     let first = ticket(4);
     let (first_id, outcome) = spooler.print(&store, &mut printer, &first).expect("spool");

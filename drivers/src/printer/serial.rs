@@ -170,6 +170,12 @@ impl SerialPrinter {
         &self.config
     }
 
+    /// Changes the driver's patience (timeouts, retries) from the next operation on. Line
+    /// settings (baud, flow control) apply when the port is next opened.
+    pub fn config_mut(&mut self) -> &mut SerialConfig {
+        &mut self.config
+    }
+
     /// The port, reopening it after a hang-up when the path is known.
     fn port(&mut self) -> Result<&mut TTYPort, LinkError> {
         if self.port.is_none() {

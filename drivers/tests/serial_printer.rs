@@ -132,8 +132,8 @@ fn stale_status_block_in_the_buffer_is_not_the_answer() {
 #[test]
 fn xon_xoff_and_automatic_status_are_skipped() {
     let mut fake = FakePrinter::start().expect("pty");
-    // XON, XOFF, then an automatic status block whose later bytes are not replies.
-    fake.set_noise(&[0x11, 0x13, 0x10, 0x00, 0x00, 0x00]);
+    // XON, XOFF, an automatic status block whose later bytes are not replies, line garbage.
+    fake.set_noise(&[0x11, 0x13, 0x10, 0x00, 0x00, 0x00, 0xFF, 0x00]);
     fake.set_status(bytes([0x12, 0x12, 0x12, 0x1E]));
     let mut printer = connect(&mut fake);
     assert_eq!(printer.status().expect("status").faults(), &[Fault::PaperNearEnd]);
@@ -147,6 +147,9 @@ fn replies_inside_image_data_are_drained() {
     // confused by those answers when it asks for status after the job.
     let doc = image_ticket(200);
     printer.print(&doc).expect("print");
+    // The fake has read the whole job and the closing queries (its answers are on the way).
+    let job = Encoder::encode(&doc).expect("encode");
+    assert!(fake.wait_for(Duration::from_secs(3), |rx| rx.len() >= 24 + job.len()));
     fake.set_status(bytes([0x1A, 0x16, 0x12, 0x12]));
     assert_eq!(printer.status().expect("status").faults(), &[Fault::CoverOpen]);
 }
@@ -222,4 +225,25 @@ fn open_by_path() {
         SerialPrinter::open("/nonexistent/tty", quick()),
         Err(PrinterError::Open { .. })
     ));
+}
+
+#[test]
+fn a_lost_reply_is_retried_after_a_backoff() {
+    let mut fake = FakePrinter::start().expect("pty");
+    let mut printer = connect(&mut fake);
+    let mut config = quick();
+    config.retries = 2;
+    config.backoff = Duration::from_millis(30);
+    *printer.config_mut() = config.clone();
+    fake.ignore_queries(1);
+    let started = Instant::now();
+    assert!(printer.status().expect("status").is_ok());
+    // One reply timeout plus the first backoff went by before the retry succeeded.
+    assert!(started.elapsed() >= config.reply_timeout + config.backoff);
+    // Two lost replies in a row: still ok with two retries, the second pause doubled.
+    fake.ignore_queries(2);
+    assert!(printer.status().expect("status").is_ok());
+    // More than the retries allow: offline.
+    fake.ignore_queries(3);
+    assert_eq!(printer.status().expect("status").faults(), &[Fault::Offline]);
 }

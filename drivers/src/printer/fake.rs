@@ -22,6 +22,8 @@ struct FakeState {
     read_limit: Option<usize>,
     /// Last two bytes seen, to find `10 04 n` across reads.
     tail: [u8; 2],
+    /// Queries to leave unanswered before answering again (a line glitch).
+    ignore_queries: usize,
 }
 
 fn lock(state: &Mutex<FakeState>) -> MutexGuard<'_, FakeState> {
@@ -52,6 +54,7 @@ impl FakePrinter {
             received: Vec::new(),
             read_limit: None,
             tail: [0, 0],
+            ignore_queries: 0,
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -99,6 +102,11 @@ impl FakePrinter {
     /// Stops reading now.
     pub fn stall(&self) {
         self.stall_after(0);
+    }
+
+    /// Leaves the next `count` status queries unanswered (a glitch the driver retries past).
+    pub fn ignore_queries(&self, count: usize) {
+        lock(&self.state).ignore_queries = count;
     }
 
     /// Reads and answers again.
@@ -173,7 +181,10 @@ fn run(master: Arc<Mutex<Option<TTYPort>>>, state: Arc<Mutex<FakeState>>, stop: 
             let mut state = lock(&state);
             for &byte in &buf[..count] {
                 state.received.push(byte);
-                if state.tail == [0x10, 0x04] && (1..=4).contains(&byte) {
+                if state.tail == [0x10, 0x04] && (1..=4).contains(&byte) && state.ignore_queries > 0
+                {
+                    state.ignore_queries -= 1;
+                } else if state.tail == [0x10, 0x04] && (1..=4).contains(&byte) {
                     answers.extend_from_slice(&state.noise.clone());
                     let r = state.replies;
                     answers.push(

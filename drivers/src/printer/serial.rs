@@ -49,6 +49,10 @@ pub struct SerialConfig {
     pub backoff: Duration,
     /// Bytes written between two drains of the input.
     pub chunk_size: usize,
+    /// After a job, how long the line must stay quiet before the closing status query: the
+    /// printer answers `10 04 n` patterns inside image data as it receives them, and those late
+    /// answers must not be taken for the answer to the real query.
+    pub settle: Duration,
 }
 
 impl Default for SerialConfig {
@@ -61,6 +65,7 @@ impl Default for SerialConfig {
             retries: 2,
             backoff: Duration::from_millis(200),
             chunk_size: 256,
+            settle: Duration::from_millis(50),
         }
     }
 }
@@ -264,6 +269,32 @@ impl SerialPrinter {
         Ok(())
     }
 
+    /// Waits until the job has left the port and the printer's answers to query-like bytes in
+    /// it have stopped arriving (quiet for `settle`, at most `reply_timeout` of waiting).
+    fn settle(&mut self) -> Result<(), LinkError> {
+        let deadline = Instant::now() + self.config.write_timeout;
+        loop {
+            match self.port()?.bytes_to_write() {
+                Ok(0) => break,
+                Ok(_) if Instant::now() >= deadline => return Err(LinkError::Timeout("write")),
+                Ok(_) => thread::sleep(Duration::from_millis(2)),
+                Err(e) => return Err(LinkError::HangUp(e.into())),
+            }
+        }
+        let started = Instant::now();
+        let mut last_byte = started;
+        loop {
+            let now = Instant::now();
+            if self.drain_input()? > 0 {
+                last_byte = now;
+            }
+            if now - last_byte >= self.config.settle || now - started >= self.config.reply_timeout {
+                return Ok(());
+            }
+            thread::sleep(Duration::from_millis(2));
+        }
+    }
+
     /// One real-time status query `10 04 n`: clear input, ask, classify bytes until a reply.
     fn query(&mut self, n: u8) -> Result<u8, LinkError> {
         let reply_timeout = self.config.reply_timeout;
@@ -378,7 +409,7 @@ impl Printer for SerialPrinter {
     fn print(&mut self, document: &Document) -> Result<(), PrinterError> {
         let bytes = Encoder::encode(document)?;
         self.ready_or_error()?;
-        if let Err(error) = self.send(&bytes) {
+        if let Err(error) = self.send(&bytes).and_then(|()| self.settle()) {
             self.forget_port_on_hang_up(&error);
             return Err(PrinterError::Offline(error.describe()));
         }

@@ -6,6 +6,11 @@
 //! Printing: the printer answers real-time queries even inside image data, so unsolicited bytes
 //! are drained while sending. A reply that does not come, a write that makes no progress (a
 //! stalled printer) and a hang-up (unplugged) all mean offline.
+//!
+//! With RTS/CTS the printer must signal busy on "buffer full" only: if it also drops CTS on
+//! paper-out, the status query cannot be sent and the printer reads as offline, not paper-out.
+//! Status queries are retried with doubling backoff; a job is never resent here (a half-sent
+//! job must not be followed by a blind resend): the spooler decides when to print it again.
 
 use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;

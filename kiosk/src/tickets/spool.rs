@@ -5,6 +5,11 @@
 //! stays queued with the reason; [`Spooler::pump`], which the app calls periodically, prints the
 //! queue oldest first once the printer is back. Meanwhile the screen shows the number and tells
 //! the visitor to show it to the officer ([`PrinterProblem::notice`]).
+//!
+//! A pass over the queue talks to the printer and can take as long as the driver's offline
+//! timeout (a few seconds when the printer is unplugged): call it from a worker thread, never
+//! from the UI event loop. A ticket whose closing status check failed after the bytes went out
+//! stays queued and may come out twice; a duplicate is better than a lost ticket.
 
 use chrono::Utc;
 use drivers::printer::{Bitmap, Fault, Printer, PrinterError};
@@ -98,6 +103,9 @@ pub enum PrintOutcome {
     Printed,
     /// Recorded and waiting for the printer.
     Queued(PrinterProblem),
+    /// Can never be printed (the printer cannot express it) and was set aside; the number on
+    /// the screen is all the visitor gets.
+    Abandoned,
 }
 
 /// The result of one pass over the queue.
@@ -154,6 +162,8 @@ impl Spooler {
         let report = self.pump(store, printer)?;
         let outcome = if report.printed.contains(&id) {
             PrintOutcome::Printed
+        } else if report.abandoned.contains(&id) {
+            PrintOutcome::Abandoned
         } else {
             PrintOutcome::Queued(report.problem.unwrap_or(PrinterProblem::Other))
         };
@@ -274,11 +284,14 @@ mod tests {
         let bad = store.insert_print_job("queue_ticket", "{not json", Utc::now()).expect("insert");
         let mut long = sample();
         long.ticket_code = "x".repeat(3000);
-        let too_long = spooler.submit(&store, &TicketJob::Queue(long)).expect("submit");
+        let too_long = spooler.submit(&store, &TicketJob::Queue(long.clone())).expect("submit");
         let good = spooler.submit(&store, &job(3)).expect("submit");
         let report = spooler.pump(&store, &mut printer).expect("pump");
         assert_eq!(report.abandoned, vec![bad.clone(), too_long]);
         assert_eq!(report.printed, vec![good]);
+        let (_, outcome) =
+            spooler.print(&store, &mut printer, &TicketJob::Queue(long)).expect("print");
+        assert_eq!(outcome, PrintOutcome::Abandoned);
         let bad = store.print_job(&bad).expect("job").expect("exists");
         assert_eq!(bad.status, PrintJobStatus::Abandoned);
         assert!(bad.last_error.is_some());

@@ -7,4 +7,5 @@ pub mod fixtures;
 pub mod sentence;
 pub mod store;
 pub mod sync;
+pub mod tickets;
 pub mod visits;

@@ -3,6 +3,7 @@
 
 pub mod biometrics;
 pub mod config;
+pub mod demo;
 pub mod fixtures;
 pub mod sentence;
 pub mod store;

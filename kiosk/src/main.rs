@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// Store maintenance: integrity check, schema version, row counts.
     Store(cli::store::Args),
+    /// Fingerprint readers: list the supported ones on USB, capture one image.
+    Reader(cli::reader::Args),
     /// Configuration tools: check a file, hash a technician PIN.
     Config(cli::config::Args),
 }
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
+        Command::Reader(args) => cli::reader::run(args),
         Command::Config(args) => cli::config::run(args),
     };
     cli::finish(result)

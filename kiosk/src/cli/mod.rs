@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+pub mod reader;
 pub mod config;
 pub mod store;
 

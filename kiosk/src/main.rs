@@ -22,6 +22,10 @@ enum Command {
     Reader(cli::reader::Args),
     /// Configuration tools: check a file, hash a technician PIN.
     Config(cli::config::Args),
+    /// The kiosk on the demo store (created or refreshed in the user's data directory).
+    Demo(cli::demo::Args),
+    /// Self-test of reader, printer, store and hub: one line per check, non-zero exit on failure.
+    Diag(cli::diag::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +35,8 @@ fn main() -> ExitCode {
         Command::Store(args) => cli::store::run(args),
         Command::Reader(args) => cli::reader::run(args),
         Command::Config(args) => cli::config::run(args),
+        Command::Demo(args) => cli::demo::run(args),
+        Command::Diag(args) => cli::diag::run(args),
     };
     cli::finish(result)
 }

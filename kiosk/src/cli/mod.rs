@@ -3,8 +3,10 @@
 
 use std::process::ExitCode;
 
-pub mod reader;
 pub mod config;
+pub mod demo;
+pub mod diag;
+pub mod reader;
 pub mod store;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.

@@ -32,7 +32,7 @@ pub const FACILITY_ID: &str = "RUTAN-MKS";
 /// The demo facility's name.
 pub const FACILITY_NAME: &str = "Rutan Kelas I Makassar";
 /// The seed `kiosk demo` uses.
-pub const DEFAULT_SEED: u64 = 0x4b49_4f53_4b;
+pub const DEFAULT_SEED: u64 = 0x004b_494f_534b;
 /// Visit session codes the demo books (morning and afternoon).
 pub const SESSIONS: &[&str] = &["S1", "S2"];
 

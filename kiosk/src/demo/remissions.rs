@@ -13,7 +13,8 @@ use crate::store::persons::{Religion, RemissionKind, Term};
 /// Remisi Khusus holidays (government dates, DOMAIN.md): (year, Idul Fitri, Nyepi, Waisak) as
 /// (month, day). 2028 and later are projections; in 2033 the first Idul Fitri is used (at most one
 /// Remisi Khusus a year).
-const HOLIDAYS: &[(i32, (u32, u32), (u32, u32), (u32, u32))] = &[
+type MonthDay = (u32, u32);
+const HOLIDAYS: &[(i32, MonthDay, MonthDay, MonthDay)] = &[
     (2015, (7, 17), (3, 21), (6, 2)),
     (2016, (7, 6), (3, 9), (5, 22)),
     (2017, (6, 25), (3, 28), (5, 11)),

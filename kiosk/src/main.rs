@@ -24,6 +24,10 @@ enum Command {
     Config(cli::config::Args),
     /// The ticket printer: live status, test ticket.
     Printer(cli::printer::Args),
+    /// The kiosk on the demo store (created or refreshed in the user's data directory).
+    Demo(cli::demo::Args),
+    /// Self-test of reader, printer, store and hub: one line per check, non-zero exit on failure.
+    Diag(cli::diag::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +38,8 @@ fn main() -> ExitCode {
         Command::Reader(args) => cli::reader::run(args),
         Command::Config(args) => cli::config::run(args),
         Command::Printer(args) => cli::printer::run(args),
+        Command::Demo(args) => cli::demo::run(args),
+        Command::Diag(args) => cli::diag::run(args),
     };
     cli::finish(result)
 }

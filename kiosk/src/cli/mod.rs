@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 pub mod config;
 pub mod printer;
+pub mod demo;
+pub mod diag;
 pub mod reader;
 pub mod store;
 

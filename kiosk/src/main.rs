@@ -18,6 +18,10 @@ struct Cli {
 enum Command {
     /// Store maintenance: integrity check, schema version, row counts.
     Store(cli::store::Args),
+    /// Fingerprint templates: extract from an image, compare two.
+    Template(cli::template::Args),
+    /// Benchmarks: FVC-style accuracy and speed.
+    Bench(cli::bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -25,6 +29,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
+        Command::Template(args) => cli::template::run(args),
+        Command::Bench(args) => cli::bench::run(args),
     };
     cli::finish(result)
 }

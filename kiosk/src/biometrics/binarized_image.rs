@@ -53,3 +53,9 @@ pub fn binarize(enhanced: &EnhancedImage, mask: &SegmentationMask) -> BinarizedI
     }
     BinarizedImage { width: w, height: h, pixels }
 }
+
+/// The valleys: foreground pixels that are not ridge.
+pub fn valleys(ridges: &BinarizedImage, mask: &SegmentationMask) -> BinarizedImage {
+    let pixels = ridges.pixels.iter().zip(&mask.pixels).map(|(&r, &m)| m && !r).collect();
+    BinarizedImage { width: ridges.width, height: ridges.height, pixels }
+}

@@ -63,6 +63,11 @@ pub fn structural(candidates: &[SkeletonMinutia]) -> Vec<SkeletonMinutia> {
     candidates.iter().zip(removed).filter(|(_, r)| !r).map(|(m, _)| m.clone()).collect()
 }
 
+/// Only the endings (bifurcations come from the valley skeleton's endings).
+pub fn endings(minutiae: &[SkeletonMinutia]) -> Vec<SkeletonMinutia> {
+    minutiae.iter().filter(|m| m.kind == MinutiaKind::Ending).cloned().collect()
+}
+
 /// The mask eroded by `INNER_MASK_BORDER` pixels (square structuring element, via an integral
 /// image), also excluding the image frame.
 pub fn inner_mask(mask: &SegmentationMask) -> Vec<bool> {

@@ -102,17 +102,41 @@ pub fn extract_with(
     let binary = binarized_image::binarize(&enhanced, &mask);
     log_image(sink, "binarized-image", w, h, || bool_picture(&binary.pixels));
 
+    // Ridges and valleys are thinned alike: a valley ending is a ridge bifurcation, so both
+    // kinds come from the same, well-behaved ending detection.
     let skeleton = skeleton::thin(&binary);
-    log_image(sink, "skeleton", w, h, || bool_picture(&skeleton.pixels));
+    log_image(sink, "ridge-skeleton", w, h, || bool_picture(&skeleton.pixels));
+    let valleys = binarized_image::valleys(&binary, &mask);
+    let valley_skeleton = skeleton::thin(&valleys);
+    log_image(sink, "valley-skeleton", w, h, || bool_picture(&valley_skeleton.pixels));
 
-    let candidates = minutiae::detect(&skeleton);
+    let ridge_candidates = minutiae::detect(&skeleton);
+    let valley_candidates = minutiae::detect(&valley_skeleton);
     log_image(sink, "skeleton-minutiae", w, h, || {
-        minutia_picture(&skeleton, candidates.iter().map(|m| (m.x, m.y, m.kind)))
+        minutia_picture(&skeleton, ridge_candidates.iter().map(|m| (m.x, m.y, m.kind)))
     });
-    let structural = minutia_filters::structural(&candidates);
+    let mut structural = minutia_filters::endings(&minutia_filters::structural(&ridge_candidates));
+    let mut valley_endings =
+        minutia_filters::endings(&minutia_filters::structural(&valley_candidates));
+    for m in &mut valley_endings {
+        m.kind = MinutiaKind::Bifurcation;
+    }
+    let candidates_count = ridge_candidates.len() + valley_candidates.len();
+    structural.extend(valley_endings);
     let inner = minutia_filters::inner_mask(&mask);
     log_image(sink, "inner-mask", w, h, || bool_picture(&inner));
     let minutiae = minutia_filters::finish(&structural, &mask, &inner, &orientations);
+    let bifurcations = |k: &mut dyn Iterator<Item = MinutiaKind>| {
+        k.filter(|&k| k == MinutiaKind::Bifurcation).count()
+    };
+    tracing::debug!(
+        candidates = candidates_count,
+        structural = structural.len(),
+        structural_bifurcations = bifurcations(&mut structural.iter().map(|m| m.kind)),
+        kept = minutiae.len(),
+        kept_bifurcations = bifurcations(&mut minutiae.iter().map(|m| m.kind)),
+        "minutiae"
+    );
     log_image(sink, "minutiae", w, h, || {
         minutia_picture(&skeleton, minutiae.iter().map(|m| (m.x as i32, m.y as i32, m.kind)))
     });

@@ -173,3 +173,6 @@ fn minutia_picture(
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -76,10 +76,10 @@ pub fn quality(image: &GreyImage, dpi: u32) -> ImageQuality {
     let score = (100.0 * (coherence * 1.6).min(1.0) * area_factor * (0.5 + 0.5 * contrast_factor))
         .round()
         .clamp(0.0, 100.0) as u8;
-    let hint = if area < 0.15 {
-        Some(QualityHint::PressHarder)
-    } else if off_centre > 0.2 {
+    let hint = if off_centre > 0.2 {
         Some(QualityHint::MoveToCentre)
+    } else if area < 0.15 {
+        Some(QualityHint::PressHarder)
     } else if contrast < 50.0 && grey < 100.0 {
         Some(QualityHint::TooWet)
     } else if contrast < 50.0 && grey > 160.0 {

@@ -4,7 +4,9 @@
 //! needed, which keeps it robust on thermal and capacitive sensors.
 
 use super::block_orientations::BlockOrientations;
-use super::parameters::{ACROSS_RIDGE_RADIUS, ALONG_RIDGE_RADIUS, SMOOTHING_ORIENTATIONS};
+use super::parameters::{
+    ACROSS_RIDGE_RADIUS, ALONG_RIDGE_RADIUS, BLOCK_SIZE, SMOOTHING_ORIENTATIONS,
+};
 use super::resized_image::ResizedImage;
 use super::segmentation_mask::SegmentationMask;
 
@@ -51,25 +53,32 @@ fn smooth(
 ) -> Vec<f32> {
     let mut out = vec![0f32; source.len()];
     let (w, h) = (width as i32, height as i32);
+    // Linear offsets per orientation for pixels far enough from the frame.
+    let linear: Vec<Vec<isize>> = lines
+        .iter()
+        .map(|line| line.iter().map(|&(dx, dy)| (dy * w + dx) as isize).collect())
+        .collect();
+    let bins: Vec<usize> = orientations.angle.iter().map(|&a| orientation_bin(a)).collect();
     for y in 0..h {
+        let block_row = (y as usize / BLOCK_SIZE) * orientations.columns;
         for x in 0..w {
             let i = (y * w + x) as usize;
             if !mask.pixels[i] {
                 continue;
             }
-            let line = &lines[orientation_bin(orientations.at_pixel(x as usize, y as usize))];
+            let bin = bins[block_row + x as usize / BLOCK_SIZE];
             let mut sum = 0.0;
             if x >= radius && y >= radius && x < w - radius && y < h - radius {
-                for &(dx, dy) in line {
-                    sum += source[(i as i32 + dy * w + dx) as usize];
+                for &offset in &linear[bin] {
+                    sum += source[(i as isize + offset) as usize];
                 }
             } else {
-                for &(dx, dy) in line {
+                for &(dx, dy) in &lines[bin] {
                     let (sx, sy) = ((x + dx).clamp(0, w - 1), (y + dy).clamp(0, h - 1));
                     sum += source[(sy * w + sx) as usize];
                 }
             }
-            out[i] = sum / line.len() as f32;
+            out[i] = sum / lines[bin].len() as f32;
         }
     }
     out

@@ -206,20 +206,28 @@ impl<'a> Probe<'a> {
                 }
             }
         }
-        let mut roots: Vec<(u8, u16, u16)> = Vec::new();
+        // The best-voted pairs, kept sorted in a small array (votes desc, then indices).
+        let mut roots = [(0u8, 0u16, 0u16); MAX_ROOTS];
+        let mut root_count = 0;
         for i in 0..np {
             for j in 0..nc {
                 let v = votes[i * nc + j];
-                if v >= MIN_ROOT_VOTES {
-                    roots.push((v, i as u16, j as u16));
+                if v < MIN_ROOT_VOTES || (root_count == MAX_ROOTS && v <= roots[MAX_ROOTS - 1].0) {
+                    continue;
                 }
+                let mut k = root_count.min(MAX_ROOTS - 1);
+                while k > 0 && roots[k - 1].0 < v {
+                    roots[k] = roots[k - 1];
+                    k -= 1;
+                }
+                roots[k] = (v, i as u16, j as u16);
+                root_count = (root_count + 1).min(MAX_ROOTS);
             }
         }
-        roots.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        roots.truncate(MAX_ROOTS);
+        let roots = &roots[..root_count];
         let mut spider = Spider::new(np, nc);
         let mut best = 0.0f64;
-        for &(_, i, j) in &roots {
+        for &(_, i, j) in roots {
             // A root already paired the same way by an earlier spider gives the same tree.
             if spider.tried_pair(i as usize, j as usize) {
                 continue;
@@ -286,7 +294,15 @@ impl Spider {
             let (i, j) = (i as usize, j as usize);
             for pe in probe.star(i) {
                 let mut best: Option<(f32, usize)> = None;
+                let tolerance = length_tolerance(pe.length) * 1.2;
                 for ce in candidate.star(j) {
+                    // Stars are sorted by length: skip the short ones, stop at the long ones.
+                    if ce.length < pe.length - tolerance {
+                        continue;
+                    }
+                    if ce.length > pe.length + tolerance {
+                        break;
+                    }
                     if let Some(error) = edge_error(pe, ce)
                         && best.is_none_or(|(e, _)| error < e)
                     {

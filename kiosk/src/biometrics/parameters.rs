@@ -97,6 +97,6 @@ pub const HASH_LENGTH_BIN: f32 = 16.0;
 /// Width of the angle bins of the probe's edge hash (1/256 turns).
 pub const HASH_ANGLE_BIN: i32 = 16;
 /// Candidate root pairs tried by the matcher.
-pub const MAX_ROOTS: usize = 24;
+pub const MAX_ROOTS: usize = 10;
 /// Roots need at least this many matching edges around them.
 pub const MIN_ROOT_VOTES: u8 = 2;

@@ -29,8 +29,26 @@ impl Skeleton {
             && self.pixels[y as usize * self.width + x as usize]
     }
 
+    /// Neighbour ring bits of pixel index `i`, which must not lie on the image frame.
+    #[inline]
+    fn ring_inner(&self, i: usize) -> u8 {
+        let w = self.width;
+        let p = &self.pixels;
+        (p[i - w] as u8)
+            | (p[i - w + 1] as u8) << 1
+            | (p[i + 1] as u8) << 2
+            | (p[i + w + 1] as u8) << 3
+            | (p[i + w] as u8) << 4
+            | (p[i + w - 1] as u8) << 5
+            | (p[i - 1] as u8) << 6
+            | (p[i - w - 1] as u8) << 7
+    }
+
     /// Neighbour ring bits of (x, y), bit k = RING[k].
     pub fn ring(&self, x: i32, y: i32) -> u8 {
+        if x > 0 && y > 0 && (x as usize) + 1 < self.width && (y as usize) + 1 < self.height {
+            return self.ring_inner(y as usize * self.width + x as usize);
+        }
         let mut bits = 0u8;
         for (k, &(dx, dy)) in RING.iter().enumerate() {
             if self.get(x + dx, y + dy) {
@@ -67,8 +85,7 @@ pub fn thin(binary: &BinarizedImage) -> Skeleton {
         for step in 0..2 {
             removal.clear();
             for &i in &active {
-                let (x, y) = ((i % w) as i32, (i / w) as i32);
-                let ring = skeleton.ring(x, y);
+                let ring = skeleton.ring_inner(i);
                 let n = ring.count_ones();
                 if !(2..=6).contains(&n) || crossing_number(ring) != 1 {
                     continue;
@@ -99,8 +116,10 @@ pub fn thin(binary: &BinarizedImage) -> Skeleton {
     // Staircase corners: a pixel whose neighbours stay connected without it and which is not an
     // ending is redundant.
     for &i in &active {
-        let (x, y) = ((i % w) as i32, (i / w) as i32);
-        let ring = skeleton.ring(x, y);
+        if !skeleton.pixels[i] {
+            continue;
+        }
+        let ring = skeleton.ring_inner(i);
         let n = ring.count_ones();
         if (2..=3).contains(&n) && crossing_number(ring) == 1 && ring_is_connected(ring) {
             skeleton.pixels[i] = false;

@@ -28,6 +28,10 @@ enum Command {
     Demo(cli::demo::Args),
     /// Self-test of reader, printer, store and hub: one line per check, non-zero exit on failure.
     Diag(cli::diag::Args),
+    /// Fingerprint templates: extract from an image, compare two.
+    Template(cli::template::Args),
+    /// Benchmarks: FVC-style accuracy and speed.
+    Bench(cli::bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +44,8 @@ fn main() -> ExitCode {
         Command::Printer(args) => cli::printer::run(args),
         Command::Demo(args) => cli::demo::run(args),
         Command::Diag(args) => cli::diag::run(args),
+        Command::Template(args) => cli::template::run(args),
+        Command::Bench(args) => cli::bench::run(args),
     };
     cli::finish(result)
 }

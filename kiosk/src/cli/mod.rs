@@ -8,7 +8,9 @@ pub mod printer;
 pub mod demo;
 pub mod diag;
 pub mod reader;
+pub mod bench;
 pub mod store;
+pub mod template;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.
 pub fn init_logging() {

@@ -18,6 +18,10 @@ struct Cli {
 enum Command {
     /// Store maintenance: integrity check, schema version, row counts.
     Store(cli::store::Args),
+    /// Sync with the hub: push local events, pull master data.
+    Sync(cli::sync::Args),
+    /// Hub administration: schema migrations, CSV import.
+    Hub(cli::hub::Args),
 }
 
 fn main() -> ExitCode {
@@ -25,6 +29,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
+        Command::Sync(args) => cli::sync::run(args),
+        Command::Hub(args) => cli::hub::run(args),
     };
     cli::finish(result)
 }

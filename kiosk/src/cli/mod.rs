@@ -3,7 +3,9 @@
 
 use std::process::ExitCode;
 
+pub mod hub;
 pub mod store;
+pub mod sync;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.
 pub fn init_logging() {

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub mod sync;
+
 /// Schema migrations in order: index i takes the store from version i to version i + 1.
 const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
 
@@ -32,6 +34,8 @@ pub const COUNTED_TABLES: &[&str] = &[
     "print_job",
     "audit_log",
     "sync_state",
+    "sync_quarantine",
+    "sync_pushed",
 ];
 
 /// What can go wrong with the store.

@@ -200,9 +200,9 @@ async fn initial_sync_of_a_full_facility() {
             .expect("initial sync");
     let sync_ms = started.elapsed().as_millis();
     eprintln!(
-        "initial sync: {} changes in {} batches, {sync_ms} ms \
-         (CSV import of 2,000 inmates + 6,000 family links {import_ms} ms, 40,000 templates seeded {seed_ms} ms)",
-        report.pulled, report.batches
+        "initial sync: {} changes in {} batches, {sync_ms} ms (fetch {} ms, apply {} ms; \
+         CSV import of 2,000 inmates + 6,000 family links {import_ms} ms, 40,000 templates seeded {seed_ms} ms)",
+        report.pulled, report.batches, report.fetch_ms, report.apply_ms
     );
     assert_eq!(count(&store, "facility"), 1);
     assert_eq!(count(&store, "inmate"), 2000);

@@ -85,4 +85,6 @@ fn print_report(report: &SyncReport) {
     println!("pending: {}", report.pending_changes);
     println!("templates_changed: {}", if report.templates_changed { "yes" } else { "no" });
     println!("elapsed_ms: {}", report.elapsed_ms);
+    println!("fetch_ms: {}", report.fetch_ms);
+    println!("apply_ms: {}", report.apply_ms);
 }

@@ -159,6 +159,16 @@ impl Store {
         let tx = self.conn.transaction().map_err(StoreError::from)?;
         let mut outcome = BatchApplied::default();
         let now = now_text();
+        // Most batches meet an empty quarantine: skip the per-row release then.
+        let mut quarantine_in_use: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sync_quarantine WHERE direction = 'pull')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(StoreError::from)?;
+        let mut upsert_sql: std::collections::HashMap<(&str, usize), String> =
+            std::collections::HashMap::new();
         for (index, change) in changes.iter().enumerate() {
             let result = match &change.action {
                 PulledAction::Malformed { error, payload } => {
@@ -182,24 +192,13 @@ impl Store {
                     }
                 }
                 PulledAction::Upsert(columns) => {
-                    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-                    let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-                    let updates: Vec<String> = names
-                        .iter()
-                        .filter(|name| **name != change.key_column)
-                        .map(|name| format!("{name} = excluded.{name}"))
-                        .collect();
-                    let sql = format!(
-                        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT({}) DO UPDATE SET {}",
-                        change.table,
-                        names.join(", "),
-                        marks.join(", "),
-                        change.key_column,
-                        updates.join(", ")
-                    );
+                    let sql =
+                        upsert_sql.entry((change.table, columns.len())).or_insert_with(|| {
+                            upsert_statement(change.table, change.key_column, columns)
+                        });
                     let values = columns.iter().map(|(_, v)| v);
                     match tx
-                        .prepare_cached(&sql)
+                        .prepare_cached(sql)
                         .and_then(|mut s| s.execute(rusqlite::params_from_iter(values)))
                     {
                         Ok(_) => {
@@ -229,12 +228,14 @@ impl Store {
                         .and_then(|mut s| s.execute(params![change.row_id, now]))
                         .map_err(StoreError::from)?;
                     }
-                    tx.prepare_cached(
-                        "DELETE FROM sync_quarantine
-                         WHERE direction = 'pull' AND table_name = ?1 AND row_id = ?2",
-                    )
-                    .and_then(|mut s| s.execute(params![change.table, change.row_id]))
-                    .map_err(StoreError::from)?;
+                    if quarantine_in_use {
+                        tx.prepare_cached(
+                            "DELETE FROM sync_quarantine
+                             WHERE direction = 'pull' AND table_name = ?1 AND row_id = ?2",
+                        )
+                        .and_then(|mut s| s.execute(params![change.table, change.row_id]))
+                        .map_err(StoreError::from)?;
+                    }
                 }
                 Err(refused) => {
                     tracing::warn!(
@@ -261,6 +262,7 @@ impl Store {
                     })
                     .map_err(StoreError::from)?;
                     outcome.quarantined += 1;
+                    quarantine_in_use = true;
                 }
             }
             after_row(index).map_err(BatchError::Interrupted)?;
@@ -450,6 +452,23 @@ pub enum BatchError {
 struct Refused {
     error: String,
     payload: Option<String>,
+}
+
+/// `INSERT ... ON CONFLICT(key) DO UPDATE` for these columns (names from the sync table list).
+fn upsert_statement(table: &str, key: &str, columns: &[(&'static str, Value)]) -> String {
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = names
+        .iter()
+        .filter(|name| **name != key)
+        .map(|name| format!("{name} = excluded.{name}"))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT({key}) DO UPDATE SET {}",
+        names.join(", "),
+        marks.join(", "),
+        updates.join(", ")
+    )
 }
 
 /// A row as JSON for the quarantine (blobs as their length: templates are not diagnostics).

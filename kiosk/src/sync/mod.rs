@@ -200,7 +200,7 @@ impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
             batch_size: 2000,
-            fetch_chunk: 250,
+            fetch_chunk: 500,
             max_batches: None,
             push_batch: 500,
             hook: None,
@@ -247,6 +247,10 @@ pub struct SyncReport {
     pub templates_changed: bool,
     /// Wall time of the round in milliseconds.
     pub elapsed_ms: u64,
+    /// Of which spent fetching pulled batches from the hub.
+    pub fetch_ms: u64,
+    /// Of which spent applying pulled batches to the store.
+    pub apply_ms: u64,
 }
 
 /// One round: push local events, then pull changes. The outcome (success, or the error) is recorded

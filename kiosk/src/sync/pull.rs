@@ -1,5 +1,7 @@
 //! Pulling the hub's change log into the store, batch by batch.
 
+use std::time::Instant;
+
 use tokio_postgres::{Client, IsolationLevel};
 
 use super::tables;
@@ -32,7 +34,10 @@ pub(super) async fn pull_all(
         }
         let cursor = store.sync_cursor()?;
         let batch = report.batches + 1;
+        let fetch_started = Instant::now();
         let raw = fetch_batch(client, cursor, options, batch, backend_pid).await?;
+        report.fetch_ms += fetch_started.elapsed().as_millis() as u64;
+        let apply_started = Instant::now();
         let Some(last) = raw.last() else { break };
         let new_cursor = last.seq;
         let fetched = raw.len();
@@ -46,6 +51,7 @@ pub(super) async fn pull_all(
                 BatchError::Store(e) => SyncError::Store(e),
                 BatchError::Interrupted(why) => SyncError::Interrupted(why),
             })?;
+        report.apply_ms += apply_started.elapsed().as_millis() as u64;
         tracing::debug!(batch, fetched, new_cursor, ?applied, "pulled batch applied");
         report.batches += 1;
         report.pulled += fetched as u64;

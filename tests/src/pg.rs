@@ -72,6 +72,16 @@ impl PgCluster {
     }
 
     fn start() -> Option<PgCluster> {
+        PgCluster::start_with(None)
+    }
+
+    /// A cluster of its own (not shared) that also accepts TLS with this PEM certificate chain and
+    /// key. `None` when PostgreSQL is missing outside CI.
+    pub fn start_tls(cert_pem: &[u8], key_pem: &[u8]) -> Option<PgCluster> {
+        PgCluster::start_with(Some((cert_pem, key_pem)))
+    }
+
+    fn start_with(tls: Option<(&[u8], &[u8])>) -> Option<PgCluster> {
         let Some(bin) = find_bin() else {
             if kiosk::fixtures::under_ci() {
                 panic!(
@@ -108,13 +118,38 @@ impl PgCluster {
                 "--no-sync",
             ],
         );
+        let mut tls_options = String::new();
+        if let Some((cert, key)) = tls {
+            let cert_path = cluster.dir.path().join("server.crt");
+            let key_path = cluster.dir.path().join("server.key");
+            std::fs::write(&cert_path, cert).expect("write certificate");
+            std::fs::write(&key_path, key).expect("write key");
+            // The server refuses a key that others can read.
+            let mode = Command::new("chmod").arg("600").arg(&key_path).status().expect("chmod");
+            assert!(mode.success());
+            if as_postgres {
+                let status = Command::new("chown")
+                    .arg("postgres:postgres")
+                    .arg(&cert_path)
+                    .arg(&key_path)
+                    .status()
+                    .expect("chown");
+                assert!(status.success());
+            }
+            tls_options = format!(
+                " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                cert_path.display(),
+                key_path.display()
+            );
+        }
         // Durability is pointless for a throwaway cluster; speed is not.
-        let options = format!(
+        let mut options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
              -c full_page_writes=off -c max_connections=50",
             cluster.port,
             cluster.dir.path().display()
         );
+        options.push_str(&tls_options);
         let log = cluster.dir.path().join("server.log");
         cluster.run(
             "pg_ctl",

@@ -22,6 +22,10 @@ enum Command {
     Sync(cli::sync::Args),
     /// Hub administration: schema migrations, CSV import.
     Hub(cli::hub::Args),
+    /// Fingerprint readers: list the supported ones on USB, capture one image.
+    Reader(cli::reader::Args),
+    /// Configuration tools: check a file, hash a technician PIN.
+    Config(cli::config::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +35,8 @@ fn main() -> ExitCode {
         Command::Store(args) => cli::store::run(args),
         Command::Sync(args) => cli::sync::run(args),
         Command::Hub(args) => cli::hub::run(args),
+        Command::Reader(args) => cli::reader::run(args),
+        Command::Config(args) => cli::config::run(args),
     };
     cli::finish(result)
 }

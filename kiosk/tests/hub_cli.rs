@@ -74,6 +74,22 @@ async fn hub_init_import_and_sync_from_the_command_line() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("inmate: 2\n"), "{}", stdout(&out));
 
+    // The same through a configuration file naming the store (relative) and the hub.
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "role = \"lobby\"\nterminal_id = \"LOBBY-1\"\n\n[facility]\nname = \"Rutan Makassar\"\n\
+             code = \"RUTAN-MKS\"\ntime_zone = \"Asia/Makassar\"\n\n[store]\npath = \"second.sqlite\"\n\n\
+             [hub]\nurl = \"{kiosk_url}\"\ntls = false\n"
+        ),
+    )
+    .expect("write config");
+    let out = kiosk(&["sync", "--once", "--config", config.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("pulled: 5\n"), "{}", stdout(&out));
+    assert!(dir.path().join("second.sqlite").exists());
+
     // The hub down: a clear error and a non-zero exit; the store stays as it was.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")

@@ -3,7 +3,9 @@
 
 use std::process::ExitCode;
 
+pub mod config;
 pub mod hub;
+pub mod reader;
 pub mod store;
 pub mod sync;
 

@@ -1,10 +1,12 @@
-//! `kiosk sync [--once] [--store PATH] [--url URL] [--ca-file PEM]`: sync with the hub.
-//! Until the config file names the hub, it comes from `--url` or `$KIOSK_HUB_URL`.
+//! `kiosk sync [--once] [--config FILE] [--store PATH] [--url URL] [--ca-file PEM] [--tls]`: sync
+//! with the hub named in the config file (`[hub]`, `[store]`); the flags override it, and without a
+//! config file the hub comes from `--url` or `$KIOSK_HUB_URL`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use kiosk::config::Config;
 use kiosk::store::Store;
 use kiosk::sync::{Backoff, HubConfig, HubTls, SyncOptions, SyncReport};
 
@@ -14,6 +16,9 @@ pub struct Args {
     /// One round (push, then pull until up to date) and exit; without it, sync until Ctrl-C.
     #[arg(long)]
     once: bool,
+    /// Configuration file (store and hub).
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// Store file.
     #[arg(long)]
     store: Option<PathBuf>,
@@ -29,17 +34,24 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let path = args.store.context("no store given (--store PATH)")?;
-    let url = match args.url {
-        Some(url) => url,
-        None => {
-            std::env::var("KIOSK_HUB_URL").context("no hub given (--url URL or KIOSK_HUB_URL)")?
-        }
+    let config = args.config.as_deref().map(Config::load).transpose()?;
+    let path = args
+        .store
+        .or_else(|| config.as_ref().map(|c| c.store.path.clone()))
+        .context("no store given (--store PATH or --config FILE)")?;
+    let configured: Option<HubConfig> =
+        config.as_ref().and_then(|c| c.hub.as_ref()).map(HubConfig::from);
+    let url = match (args.url, &configured) {
+        (Some(url), _) => url,
+        (None, Some(hub)) => hub.url.clone(),
+        (None, None) => std::env::var("KIOSK_HUB_URL")
+            .context("no hub given ([hub] in --config FILE, --url URL or KIOSK_HUB_URL)")?,
     };
-    let tls = match (args.ca_file, args.tls) {
-        (Some(ca), _) => HubTls::Rustls { ca_file: Some(ca) },
-        (None, true) => HubTls::Rustls { ca_file: None },
-        (None, false) => HubTls::Off,
+    let tls = match (args.ca_file, args.tls, configured) {
+        (Some(ca), _, _) => HubTls::Rustls { ca_file: Some(ca) },
+        (None, true, _) => HubTls::Rustls { ca_file: None },
+        (None, false, Some(hub)) => hub.tls,
+        (None, false, None) => HubTls::Off,
     };
     let hub = HubConfig { url, tls };
     let mut store = Store::open(&path)?;

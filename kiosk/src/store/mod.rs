@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub mod audit;
+mod codec;
+pub mod persons;
 pub mod sync;
 
 /// Schema migrations in order: index i takes the store from version i to version i + 1.

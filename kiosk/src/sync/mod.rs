@@ -92,6 +92,17 @@ pub enum HubTls {
     },
 }
 
+impl From<&crate::config::HubConfig> for HubConfig {
+    fn from(hub: &crate::config::HubConfig) -> HubConfig {
+        let tls = if hub.tls || hub.ca_file.is_some() {
+            HubTls::Rustls { ca_file: hub.ca_file.clone() }
+        } else {
+            HubTls::Off
+        };
+        HubConfig { url: hub.url.as_str().to_string(), tls }
+    }
+}
+
 impl HubConfig {
     /// A hub reached without TLS.
     pub fn plain(url: impl Into<String>) -> HubConfig {

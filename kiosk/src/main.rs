@@ -18,6 +18,10 @@ struct Cli {
 enum Command {
     /// Store maintenance: integrity check, schema version, row counts.
     Store(cli::store::Args),
+    /// Sync with the hub: push local events, pull master data.
+    Sync(cli::sync::Args),
+    /// Hub administration: schema migrations, CSV import.
+    Hub(cli::hub::Args),
     /// Fingerprint readers: list the supported ones on USB, capture one image.
     Reader(cli::reader::Args),
     /// Configuration tools: check a file, hash a technician PIN.
@@ -39,6 +43,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
+        Command::Sync(args) => cli::sync::run(args),
+        Command::Hub(args) => cli::hub::run(args),
         Command::Reader(args) => cli::reader::run(args),
         Command::Config(args) => cli::config::run(args),
         Command::Printer(args) => cli::printer::run(args),

@@ -11,6 +11,10 @@ pub mod reader;
 pub mod bench;
 pub mod store;
 pub mod template;
+pub mod hub;
+pub mod reader;
+pub mod store;
+pub mod sync;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.
 pub fn init_logging() {

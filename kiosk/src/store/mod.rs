@@ -13,6 +13,7 @@ pub mod audit;
 mod codec;
 pub mod persons;
 pub mod print_jobs;
+pub mod sync;
 
 /// Schema migrations in order: index i takes the store from version i to version i + 1.
 const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
@@ -37,6 +38,8 @@ pub const COUNTED_TABLES: &[&str] = &[
     "print_job",
     "audit_log",
     "sync_state",
+    "sync_quarantine",
+    "sync_pushed",
 ];
 
 /// What can go wrong with the store.

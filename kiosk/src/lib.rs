@@ -4,8 +4,11 @@
 pub mod app;
 pub mod biometrics;
 pub mod config;
+pub mod demo;
+pub mod diag;
 pub mod fixtures;
 pub mod sentence;
 pub mod store;
 pub mod sync;
+pub mod tickets;
 pub mod visits;

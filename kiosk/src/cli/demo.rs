@@ -1,6 +1,8 @@
-//! `kiosk demo [--fullscreen] [--role block|lobby|display]`: the real app on the demo data with
-//! the simulated reader and printer, and a developer panel (F2 or the top-left corner) to place a
-//! finger and inject faults.
+//! `kiosk demo [--fullscreen] [--prepare-only] [--role block|lobby|display]`: prepares the demo
+//! store, then runs the real app with the simulated reader and printer and a developer panel
+//! (F2 or the top-left corner) to place a finger and inject faults. The audit log goes to the
+//! demo store; the screens' records come from the in-memory demo ports until the store-backed
+//! sentence and visit ports are wired.
 
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -8,6 +10,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use kiosk::app::demo::{self, DemoHandles};
+use kiosk::app::store_ports::StoreAudit;
+use kiosk::config::TimeZone;
+use kiosk::demo::{self as demo_store, DemoOptions, DemoSummary};
+use kiosk::store::Store;
 use kiosk::app::format::Language;
 use kiosk::app::ports::{PrinterCondition, QualityIssue};
 use kiosk::app::ui::{DevAdapter, DevPerson, MainWindow};
@@ -26,6 +32,9 @@ pub struct Args {
     /// Fill the screen (the board); windowed otherwise.
     #[arg(long)]
     fullscreen: bool,
+    /// Only create or refresh the demo store, then exit.
+    #[arg(long)]
+    prepare_only: bool,
     /// Which terminal to show.
     #[arg(long, value_enum, default_value = "block")]
     role: RoleArg,
@@ -38,11 +47,20 @@ pub struct Args {
 const READER_WAIT: Duration = Duration::from_secs(2);
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let summary = prepare()?;
+    if args.prepare_only {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let store = Rc::new(
+        Store::open(&summary.path)
+            .with_context(|| format!("cannot open the demo store {}", summary.path.display()))?,
+    );
     let window = MainWindow::new().context("cannot open the kiosk window")?;
     if args.fullscreen {
         window.window().set_fullscreen(true);
     }
-    let (ports, handles) = demo::demo_ports(READER_WAIT, None);
+    let (mut ports, handles) = demo::demo_ports(READER_WAIT, None);
+    ports.audit = Box::new(StoreAudit::new(store, "DEMO-1"));
     let settings = Settings {
         role: match args.role {
             RoleArg::Block => KioskRole::Block,
@@ -107,4 +125,21 @@ fn wire_dev_panel(window: &MainWindow, kiosk: &Rc<Kiosk>, handles: DemoHandles) 
             k.check_health();
         }
     });
+}
+
+/// Creates or refreshes the demo store in the user's data directory and prints what it holds.
+pub fn prepare() -> anyhow::Result<DemoSummary> {
+    let path = demo_store::default_store_path()?;
+    // "Today" is the facility's local date: bookings are for the day the lobby sees.
+    let today = TimeZone::Makassar.local_date(chrono::Utc::now());
+    let summary = demo_store::prepare(&path, &DemoOptions::standard(today))
+        .with_context(|| format!("cannot prepare the demo store at {}", path.display()))?;
+    println!("demo store: {}", summary.path.display());
+    println!("facility: {} ({})", demo_store::FACILITY_NAME, demo_store::FACILITY_ID);
+    println!("inmates: {} ({} tahanan)", summary.inmates, summary.tahanan);
+    println!("visitors: {} ({} family links)", summary.visitors, summary.family_links);
+    println!("remissions: {}", summary.remissions);
+    println!("programme decisions: {}", summary.programme_decisions);
+    println!("bookings for {}: {}", summary.today, summary.bookings);
+    Ok(summary)
 }

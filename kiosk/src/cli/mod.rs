@@ -7,7 +7,13 @@ pub mod demo;
 pub mod screenshot;
 pub mod reader;
 pub mod config;
+pub mod printer;
+pub mod diag;
+pub mod bench;
 pub mod store;
+pub mod template;
+pub mod hub;
+pub mod sync;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.
 pub fn init_logging() {

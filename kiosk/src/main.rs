@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// Store maintenance: integrity check, schema version, row counts.
     Store(cli::store::Args),
+    /// Sentence, remission and release dates for one inmate record (JSON in, JSON out).
+    Sentence(cli::sentence::Args),
 }
 
 fn main() -> ExitCode {
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
+        Command::Sentence(args) => cli::sentence::run(args),
     };
     cli::finish(result)
 }

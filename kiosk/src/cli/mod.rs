@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+pub mod sentence;
 pub mod store;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.

@@ -20,6 +20,8 @@ enum Command {
     Store(cli::store::Args),
     /// Sentence, remission and release dates for one inmate record (JSON in, JSON out).
     Sentence(cli::sentence::Args),
+    /// Lobby queue: call the next number, show waiting counts.
+    Queue(cli::queue::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
         Command::Sentence(args) => cli::sentence::run(args),
+        Command::Queue(args) => cli::queue::run(args),
     };
     cli::finish(result)
 }

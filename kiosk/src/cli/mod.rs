@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+pub mod queue;
 pub mod sentence;
 pub mod store;
 

@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub mod bookings;
+pub mod complaints;
+pub mod queue;
+
 /// Schema migrations in order: index i takes the store from version i to version i + 1.
 const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
 

@@ -18,6 +18,10 @@ struct Cli {
 enum Command {
     /// Store maintenance: integrity check, schema version, row counts.
     Store(cli::store::Args),
+    /// Fingerprint readers: list the supported ones on USB, capture one image.
+    Reader(cli::reader::Args),
+    /// Configuration tools: check a file, hash a technician PIN.
+    Config(cli::config::Args),
     /// Sentence, remission and release dates for one inmate record (JSON in, JSON out).
     Sentence(cli::sentence::Args),
     /// Lobby queue: call the next number, show waiting counts.
@@ -29,6 +33,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
+        Command::Reader(args) => cli::reader::run(args),
+        Command::Config(args) => cli::config::run(args),
         Command::Sentence(args) => cli::sentence::run(args),
         Command::Queue(args) => cli::queue::run(args),
     };

@@ -3,7 +3,9 @@
 
 use std::process::ExitCode;
 
+pub mod config;
 pub mod queue;
+pub mod reader;
 pub mod sentence;
 pub mod store;
 

@@ -4,63 +4,38 @@
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::persons::{Booking, BookingSource, BookingStatus};
 use super::queue::{NewTicket, QueueError, QueueTicketRow, allocate_in};
 use super::{Store, StoreError};
-
-/// A booking as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BookingRow {
-    /// Row id.
-    pub id: String,
-    /// Facility.
-    pub facility_id: String,
-    /// Code shown to the family (QR / WhatsApp).
-    pub code: String,
-    /// Visitor who booked.
-    pub visitor_id: String,
-    /// Inmate to visit.
-    pub inmate_id: String,
-    /// Day of the visit.
-    pub visit_date: NaiveDate,
-    /// Session code.
-    pub session: String,
-    /// Group size.
-    pub group_size: u32,
-    /// Permit of the detaining authority (tahanan).
-    pub permit_reference: Option<String>,
-    /// `online`, `whatsapp` or `walk_in`.
-    pub source: String,
-    /// `booked`, `checked_in` or `cancelled`.
-    pub status: String,
-}
 
 const BOOKING_COLUMNS: &str = "id, facility_id, code, visitor_id, inmate_id, visit_date, session, \
     group_size, permit_reference, source, status";
 
-fn row_to_booking(row: &rusqlite::Row<'_>) -> rusqlite::Result<BookingRow> {
+fn row_to_booking(row: &rusqlite::Row<'_>) -> rusqlite::Result<Booking> {
+    let bad = |column: usize, what: String| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, what.into())
+    };
     let day: String = row.get(5)?;
-    Ok(BookingRow {
+    let source: String = row.get(9)?;
+    let status: String = row.get(10)?;
+    Ok(Booking {
         id: row.get(0)?,
         facility_id: row.get(1)?,
         code: row.get(2)?,
         visitor_id: row.get(3)?,
         inmate_id: row.get(4)?,
-        visit_date: day.parse().map_err(|_| {
-            rusqlite::Error::FromSqlConversionFailure(
-                5,
-                rusqlite::types::Type::Text,
-                format!("bad visit_date `{day}`").into(),
-            )
-        })?,
+        visit_date: day.parse().map_err(|_| bad(5, format!("bad visit_date `{day}`")))?,
         session: row.get(6)?,
         group_size: row.get(7)?,
         permit_reference: row.get(8)?,
-        source: row.get(9)?,
-        status: row.get(10)?,
+        source: BookingSource::from_code(&source)
+            .ok_or_else(|| bad(9, format!("bad booking source `{source}`")))?,
+        status: BookingStatus::from_code(&status)
+            .ok_or_else(|| bad(10, format!("bad booking status `{status}`")))?,
     })
 }
 
-fn insert_booking(conn: &rusqlite::Connection, b: &BookingRow) -> Result<(), StoreError> {
+fn insert_booking(conn: &rusqlite::Connection, b: &Booking) -> Result<(), StoreError> {
     conn.execute(
         &format!(
             "INSERT INTO booking ({BOOKING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
@@ -75,26 +50,11 @@ fn insert_booking(conn: &rusqlite::Connection, b: &BookingRow) -> Result<(), Sto
             b.session,
             b.group_size,
             b.permit_reference,
-            b.source,
-            b.status
+            b.source.code(),
+            b.status.code()
         ],
     )?;
     Ok(())
-}
-
-/// An inmate a visitor is linked to (walk-in choice on screen).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LinkedInmate {
-    /// Inmate person id.
-    pub inmate_id: String,
-    /// Name.
-    pub full_name: String,
-    /// Relation code.
-    pub relation: String,
-    /// Link verified with documents.
-    pub verified: bool,
-    /// `tahanan` or `narapidana`.
-    pub status: String,
 }
 
 /// Stored facts about a visitor, an inmate and the day, for the visit rules.
@@ -146,7 +106,7 @@ pub struct VisitTx<'a> {
 
 impl VisitTx<'_> {
     /// A booking by id.
-    pub fn booking(&self, id: &str) -> Result<Option<BookingRow>, StoreError> {
+    pub fn booking(&self, id: &str) -> Result<Option<Booking>, StoreError> {
         Ok(self
             .tx
             .query_row(
@@ -229,7 +189,7 @@ impl VisitTx<'_> {
     }
 
     /// Stores a walk-in booking.
-    pub fn insert_booking(&self, booking: &BookingRow) -> Result<(), StoreError> {
+    pub fn insert_booking(&self, booking: &Booking) -> Result<(), StoreError> {
         insert_booking(self.tx, booking)
     }
 
@@ -281,21 +241,8 @@ impl Store {
         Ok(result)
     }
 
-    /// The facility's name.
-    pub fn facility_name(&self, facility_id: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row("SELECT name FROM facility WHERE id = ?1", [facility_id], |r| r.get(0))
-            .optional()?)
-    }
-
-    /// Stores a booking (from the hub, or a test).
-    pub fn insert_booking(&self, booking: &BookingRow) -> Result<(), StoreError> {
-        insert_booking(self.conn(), booking)
-    }
-
     /// A booking by id.
-    pub fn booking(&self, id: &str) -> Result<Option<BookingRow>, StoreError> {
+    pub fn booking(&self, id: &str) -> Result<Option<Booking>, StoreError> {
         Ok(self
             .conn()
             .query_row(
@@ -311,35 +258,13 @@ impl Store {
         &self,
         visitor_id: &str,
         day: NaiveDate,
-    ) -> Result<Vec<BookingRow>, StoreError> {
+    ) -> Result<Vec<Booking>, StoreError> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {BOOKING_COLUMNS} FROM booking WHERE visitor_id = ?1 AND visit_date = ?2
              ORDER BY session, code"
         ))?;
         let rows = stmt
             .query_map(params![visitor_id, day.to_string()], row_to_booking)?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
-    }
-
-    /// Inmates a visitor is linked to, by name.
-    pub fn linked_inmates(&self, visitor_id: &str) -> Result<Vec<LinkedInmate>, StoreError> {
-        let mut stmt = self.conn().prepare(
-            "SELECT l.inmate_id, p.full_name, l.relation, l.verified, i.status
-             FROM family_link l JOIN inmate i ON i.person_id = l.inmate_id
-             JOIN person p ON p.id = l.inmate_id
-             WHERE l.visitor_id = ?1 ORDER BY p.full_name",
-        )?;
-        let rows = stmt
-            .query_map([visitor_id], |r| {
-                Ok(LinkedInmate {
-                    inmate_id: r.get(0)?,
-                    full_name: r.get(1)?,
-                    relation: r.get(2)?,
-                    verified: r.get::<_, i64>(3)? == 1,
-                    status: r.get(4)?,
-                })
-            })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }

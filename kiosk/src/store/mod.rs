@@ -9,8 +9,11 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub mod audit;
 pub mod bookings;
+mod codec;
 pub mod complaints;
+pub mod persons;
 pub mod queue;
 
 /// Schema migrations in order: index i takes the store from version i to version i + 1.

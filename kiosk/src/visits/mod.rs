@@ -26,7 +26,7 @@ pub use rules::{
 };
 
 use crate::sentence::HolidayTable;
-use crate::store::bookings::{BookingRow, LinkedInmate};
+use crate::store::persons::{Booking, BookingSource, BookingStatus, LinkedInmate};
 use crate::store::queue::{NewTicket, QueueError, QueueTicketRow};
 use crate::store::{Store, StoreError};
 
@@ -109,7 +109,7 @@ pub struct CheckIn {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TodaysChoices {
     /// Bookings of today still to check in.
-    pub bookings: Vec<BookingRow>,
+    pub bookings: Vec<Booking>,
     /// Inmates linked to the visitor (walk-in choices, when the facility allows walk-ins).
     pub walk_in_inmates: Vec<LinkedInmate>,
 }
@@ -133,7 +133,7 @@ pub fn todays_choices(
     let bookings = store
         .bookings_for_visitor(visitor_id, day)?
         .into_iter()
-        .filter(|b| b.status == "booked")
+        .filter(|b| b.status == BookingStatus::Booked)
         .collect();
     let walk_in_inmates =
         if rules.walk_in_allowed { store.linked_inmates(visitor_id)? } else { Vec::new() };
@@ -197,10 +197,14 @@ pub fn check_in(
                         "booking {booking_id} of this visitor"
                     )));
                 }
-                match booking.status.as_str() {
-                    "cancelled" => return Err(VisitError::Refused(Refusal::BookingCancelled)),
-                    "checked_in" => return Err(VisitError::Refused(Refusal::AlreadyCheckedIn)),
-                    _ => {}
+                match booking.status {
+                    BookingStatus::Cancelled => {
+                        return Err(VisitError::Refused(Refusal::BookingCancelled));
+                    }
+                    BookingStatus::CheckedIn => {
+                        return Err(VisitError::Refused(Refusal::AlreadyCheckedIn));
+                    }
+                    BookingStatus::Booked => {}
                 }
                 if booking.visit_date != day {
                     return Err(VisitError::Refused(Refusal::BookingNotToday {
@@ -211,7 +215,7 @@ pub fn check_in(
             }
             VisitChoice::WalkIn { inmate_id, session, group_size, permit_reference } => {
                 let id = uuid::Uuid::new_v4().to_string();
-                let booking = BookingRow {
+                let booking = Booking {
                     code: format!("W-{}", &id[..8].to_ascii_uppercase()),
                     id,
                     facility_id: request.facility_id.clone(),
@@ -221,8 +225,8 @@ pub fn check_in(
                     session: session.clone(),
                     group_size: *group_size,
                     permit_reference: permit_reference.clone(),
-                    source: "walk_in".into(),
-                    status: "booked".into(),
+                    source: BookingSource::WalkIn,
+                    status: BookingStatus::Booked,
                 };
                 (booking, true)
             }
@@ -318,7 +322,7 @@ pub fn allocate_number(
         group_size: None,
         issued_at: &issued_at,
     })?;
-    let facility_name = store.facility_name(facility_id)?;
+    let facility_name = store.facility(facility_id)?.map(|f| f.name);
     ticket_from_row(
         row,
         facility_name.unwrap_or_else(|| facility_id.to_string()),

@@ -393,8 +393,8 @@ fn seeded_store(path: Option<&std::path::Path>) -> Store {
     store
 }
 
-fn booking(id: &str, visitor: &str, inmate: &str, day: &str, session: &str) -> BookingRow {
-    BookingRow {
+fn booking(id: &str, visitor: &str, inmate: &str, day: &str, session: &str) -> Booking {
+    Booking {
         id: id.into(),
         facility_id: FACILITY.into(),
         code: format!("BK-{id}"),
@@ -404,8 +404,8 @@ fn booking(id: &str, visitor: &str, inmate: &str, day: &str, session: &str) -> B
         session: session.into(),
         group_size: 3,
         permit_reference: None,
-        source: "online".into(),
-        status: "booked".into(),
+        source: BookingSource::Online,
+        status: BookingStatus::Booked,
     }
 }
 
@@ -460,7 +460,10 @@ fn booked_visitor_checks_in_and_gets_a_ticket() {
     assert_eq!(ticket.service_day, d("2026-12-01"));
     assert_eq!(ticket.issued_at.to_rfc3339(), "2026-12-01T01:05:00+00:00");
     assert!(ticket.ticket_code.starts_with("261201A0001-"), "{}", ticket.ticket_code);
-    assert_eq!(store.booking("b-1").expect("read").map(|b| b.status), Some("checked_in".into()));
+    assert_eq!(
+        store.booking("b-1").expect("read").map(|b| b.status),
+        Some(BookingStatus::CheckedIn)
+    );
     assert_eq!(count(&store, "visit"), 1);
     assert!(
         todays_choices(&store, &rules, "vis-1", d("2026-12-01"))
@@ -484,7 +487,7 @@ fn refused_check_ins_write_nothing_and_leave_no_gap() {
     store.insert_booking(&booking("b-3", "vis-3", "inm-2", "2026-12-01", "S1")).expect("booking");
     store.insert_booking(&booking("b-4", "vis-2", "inm-2", "2026-12-02", "S1")).expect("booking");
     let mut cancelled = booking("b-5", "vis-2", "inm-2", "2026-12-01", "S1");
-    cancelled.status = "cancelled".into();
+    cancelled.status = BookingStatus::Cancelled;
     store.insert_booking(&cancelled).expect("booking");
 
     check_in(&mut store, &rules, holidays(), &request("vis-1", by_booking("b-1"), "09:00"))
@@ -559,7 +562,7 @@ fn refused_check_ins_write_nothing_and_leave_no_gap() {
     assert_eq!(done.ticket.number_text, "A-002");
     assert_eq!(done.ticket.inmate_name.as_deref(), Some("Andi Wijaya"));
     let created = store.booking(&done.booking_id).expect("read").expect("walk-in booking");
-    assert_eq!((created.source.as_str(), created.status.as_str()), ("walk_in", "checked_in"));
+    assert_eq!((created.source, created.status), (BookingSource::WalkIn, BookingStatus::CheckedIn));
 }
 
 #[test]

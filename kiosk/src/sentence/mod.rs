@@ -28,6 +28,7 @@ pub mod calendar;
 pub mod format;
 pub mod holidays;
 pub mod programme;
+pub mod record;
 pub mod remission;
 
 #[cfg(test)]
@@ -100,6 +101,10 @@ pub enum CrimeCategory {
     HumanRights,
     /// Transnational organised crime.
     TransnationalOrganized,
+    /// Trafficking in persons.
+    HumanTrafficking,
+    /// Any other special crime.
+    OtherSpecial,
 }
 
 /// Kind of sentence: a term in years / months / days, or life, or death.
@@ -231,6 +236,9 @@ pub struct SentenceInput {
     /// Days with an entry in register F (discipline).
     #[serde(default)]
     pub discipline_records: Vec<NaiveDate>,
+    /// Register F as the store keeps it: no remission, and no PB, before this day.
+    #[serde(default)]
+    pub discipline_until: Option<NaiveDate>,
     /// Corruption: fine and restitution paid; terrorism: deradicalisation and pledge. Absent means
     /// not known, so such remissions and PB are not projected.
     #[serde(default)]
@@ -441,6 +449,8 @@ impl Default for SentenceSettings {
                 CrimeCategory::StateSecurity,
                 CrimeCategory::HumanRights,
                 CrimeCategory::TransnationalOrganized,
+                CrimeCategory::HumanTrafficking,
+                CrimeCategory::OtherSpecial,
             ],
             narcotics_special_from_years: 5,
             programme_min_two_thirds_months: 9,
@@ -899,6 +909,9 @@ fn validate(input: &SentenceInput, settings: &SentenceSettings) -> Result<(), Se
                 "no remission applies to a life or death sentence",
             ));
         }
+    }
+    if let Some(until) = input.discipline_until {
+        check_year("discipline_until", until)?;
     }
     for (i, day) in input.discipline_records.iter().enumerate() {
         check_year(&format!("discipline_records[{i}]"), *day)?;

@@ -147,6 +147,9 @@ pub fn programmes(
         let mut date = fractions.two_thirds;
         // Good conduct for the months before PB: a register F entry pushes it back.
         let conduct = i64::from(settings.pb_good_conduct_months);
+        if let Some(until) = input.discipline_until {
+            date = date.max(until);
+        }
         if let Some(last) = input.discipline_records.iter().max() {
             if let Some(clean_from) = add_months(*last, conduct, month_end) {
                 date = date.max(clean_from);

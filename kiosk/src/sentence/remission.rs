@@ -165,7 +165,9 @@ pub fn ineligibility(
     }
     let lookback = settings.discipline_lookback_months;
     let from = add_months(day, -i64::from(lookback), settings.month_end).unwrap_or(day);
-    if input.discipline_records.iter().any(|r| *r >= from && *r <= day) {
+    if input.discipline_records.iter().any(|r| *r >= from && *r <= day)
+        || input.discipline_until.is_some_and(|until| day < until)
+    {
         return Some(Reason::new(
             "discipline_record",
             format!("Tercatat dalam register F dalam {lookback} bulan terakhir"),

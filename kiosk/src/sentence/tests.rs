@@ -24,6 +24,7 @@ fn public_case() -> SentenceInput {
         fine_unpaid_subsider: None,
         remissions: vec![],
         discipline_records: vec![],
+        discipline_until: None,
         special_requirements_met: None,
         project: false,
         today: None,

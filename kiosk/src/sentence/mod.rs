@@ -736,6 +736,13 @@ pub fn compute_with_holidays(
         main_release =
             remission::apply(main_release, remission.granted_on, remission.span(), settings)
                 .ok_or_else(|| out_of_range(&format!("remissions[{index}]")))?;
+        if main_release == remission.granted_on {
+            report.notes.push(remission::covers_rest_note(
+                remission.kind,
+                remission.granted_on,
+                false,
+            ));
+        }
     }
 
     let subsider = input.fine_unpaid_subsider.unwrap_or_default();

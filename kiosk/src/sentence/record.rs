@@ -200,7 +200,7 @@ mod tests {
         record.subsider = persons::Term { years: 0, months: 2, days: 0 };
         record.discipline_until = Some(d("2018-09-01"));
         let period = |kind, from: &str, to: &str| DetentionPeriod {
-            id: format!("{from}"),
+            id: from.to_string(),
             inmate_id: "inm-1".into(),
             kind,
             start_on: d(from),

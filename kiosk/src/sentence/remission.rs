@@ -89,6 +89,17 @@ pub fn apply(
     Some(reduced.max(remission_day))
 }
 
+/// The remark for a remission at least as long as what was left: free on the remission day,
+/// which decrees name with "II" (RU II, RK II, RD II).
+pub fn covers_rest_note(kind: RemissionKind, day: NaiveDate, projected: bool) -> String {
+    format!(
+        "{} {day}{} covers the rest of the sentence: release on the remission day ({} II)",
+        kind.code(),
+        if projected { " (projected)" } else { "" },
+        kind.code()
+    )
+}
+
 /// Whether more than (or at least) `months` are served on `day`, counted from `start`.
 fn served(
     start: NaiveDate,
@@ -310,6 +321,9 @@ pub fn project(
         }
         release = apply(release, occasion.date, amount, settings)
             .ok_or_else(|| SentenceError::invalid("remissions", "date out of range"))?;
+        if release == occasion.date {
+            notes.push(covers_rest_note(occasion.kind, occasion.date, true));
+        }
         items.push(RemissionItem {
             kind: occasion.kind,
             date: occasion.date,

@@ -358,13 +358,25 @@ fn release_on_the_remission_day_when_it_covers_the_rest() {
         remissions: vec![granted(RemissionKind::Umum, "2019-08-17", 2, 0)],
         ..base.clone()
     };
-    assert_eq!(run(&granted_ru).release, Some(d("2019-08-17")));
+    let report = run(&granted_ru);
+    assert_eq!(report.release, Some(d("2019-08-17")));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("RU 2019-08-17 covers the rest") && n.ends_with("(RU II)")),
+        "{:?}",
+        report.notes
+    );
     // Projection alone: RK 2018-12-25 too early; RU 2019-08-17 (350 days, first) = 1 month,
     // more than the 15 days left: free on 17 August.
     let projected = SentenceInput { project: true, ..base };
     let report = run(&projected);
     assert_eq!(report.remissions, vec![item(RemissionKind::Umum, "2019-08-17", 1, 0, true)]);
     assert_eq!(report.release_projected, Some(d("2019-08-17")));
+    assert!(
+        report.notes.iter().any(|n| n.starts_with("RU 2019-08-17 (projected) covers the rest"))
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Terminal, VisitError};
 use crate::store::Store;
+use crate::store::audit::{AuditEvent, AuditOutcome};
 use crate::store::complaints::NewComplaint;
 
 /// Longest complaint text, characters.
@@ -136,5 +137,15 @@ pub fn file_complaint(
         created_at: &created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     })?;
     tracing::info!(receipt = %row.receipt_number, "complaint filed");
+    // The receipt only, never the text: the audit log carries no complaint content.
+    if let Err(err) = store.audit(
+        &terminal.id,
+        AuditEvent::Complaint,
+        person_id,
+        AuditOutcome::Accepted,
+        Some(&row.receipt_number),
+    ) {
+        tracing::warn!(%err, "complaint not written to the audit log");
+    }
     Ok(ComplaintReceipt { receipt_number: row.receipt_number, filed_at: created_at })
 }

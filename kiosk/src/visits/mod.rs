@@ -26,6 +26,7 @@ pub use rules::{
 };
 
 use crate::sentence::HolidayTable;
+use crate::store::audit::{AuditEvent, AuditOutcome};
 use crate::store::persons::{Booking, BookingSource, BookingStatus, LinkedInmate};
 use crate::store::queue::{NewTicket, QueueError, QueueTicketRow};
 use crate::store::{Store, StoreError};
@@ -177,6 +178,32 @@ fn ticket_from_row(
 /// store transaction, so two terminals cannot both take the last place of the quota or the
 /// inmate's weekly visit. Nothing is written when a rule refuses.
 pub fn check_in(
+    store: &mut Store,
+    rules: &VisitRules,
+    holidays: &HolidayTable,
+    request: &CheckInRequest,
+) -> Result<CheckIn, VisitError> {
+    let result = check_in_tx(store, rules, holidays, request);
+    // Who checked in (or was refused) is audited; a failing audit log must not take away a
+    // ticket already issued, so it is logged and the check-in stands.
+    let (outcome, detail) = match &result {
+        Ok(done) => (AuditOutcome::Accepted, done.ticket.number_text.clone()),
+        Err(VisitError::Refused(refusal)) => (AuditOutcome::Rejected, refusal.code().to_string()),
+        Err(err) => (AuditOutcome::Error, err.to_string()),
+    };
+    if let Err(err) = store.audit(
+        &request.terminal.id,
+        AuditEvent::CheckIn,
+        Some(&request.visitor_id),
+        outcome,
+        Some(&detail),
+    ) {
+        tracing::warn!(%err, "check-in not written to the audit log");
+    }
+    result
+}
+
+fn check_in_tx(
     store: &mut Store,
     rules: &VisitRules,
     holidays: &HolidayTable,

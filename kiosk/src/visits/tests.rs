@@ -7,6 +7,7 @@ use chrono::{NaiveTime, Weekday};
 
 use super::rules::{ClosedBecause, rules_for_today as rules_on};
 use super::*;
+use crate::store::audit::AuditOutcome;
 use crate::store::queue::MergeReport;
 
 fn d(s: &str) -> NaiveDate {
@@ -476,6 +477,15 @@ fn booked_visitor_checks_in_and_gets_a_ticket() {
     let again =
         check_in(&mut store, &rules, holidays(), &request("vis-1", by_booking("b-1"), "09:06"));
     assert!(matches!(again, Err(VisitError::Refused(Refusal::AlreadyCheckedIn))), "{again:?}");
+
+    // Both attempts are in the audit log, with the number or the refusal code.
+    let audit = store.recent_audit(10).expect("audit");
+    let details: Vec<_> = audit.iter().map(|r| (r.outcome, r.detail.clone())).collect();
+    assert!(details.contains(&(AuditOutcome::Accepted, Some("A-001".into()))), "{details:?}");
+    assert!(
+        details.contains(&(AuditOutcome::Rejected, Some("already_checked_in".into()))),
+        "{details:?}"
+    );
 }
 
 #[test]

@@ -21,8 +21,9 @@
 //! - Fractions of lengths use 30-day months for remainders and round days up (a fraction is
 //!   reached only when fully served); Remisi Dasawarsa rounds its days down.
 //! - The subsider of an unpaid fine follows the main sentence: remission stops where it starts.
-//! - Remisi susulan, tambahan and kemanusiaan are never projected (they need a decision); granted
-//!   ones count like any other remission, and granted RU / RK count as occasions.
+//! - Remisi tambahan and kemanusiaan are never projected (they need a decision). A projected
+//!   remisi susulan counts as the occasion it stands for; a granted RS does not say which
+//!   occasion it stands for, so it counts for none. Granted RU / RK count as occasions.
 
 pub mod calendar;
 pub mod format;
@@ -408,6 +409,9 @@ pub struct SentenceSettings {
     pub dasawarsa_max_months: u32,
     /// Which occasions are projected.
     pub project_from: ProjectFrom,
+    /// An occasion missed only because the verdict was not final yet is projected as a remisi
+    /// susulan on the day the verdict became final (known `verdict_final_on` only).
+    pub project_susulan: bool,
     /// Crime categories that are "special crimes" (narcotics only from the years below).
     pub special_categories: Vec<CrimeCategory>,
     /// Narcotics cases are special from this sentence length, years.
@@ -442,6 +446,7 @@ impl Default for SentenceSettings {
             dasawarsa_years: vec![2015, 2025, 2035],
             dasawarsa_max_months: 3,
             project_from: ProjectFrom::LastGranted,
+            project_susulan: true,
             special_categories: vec![
                 CrimeCategory::Narcotics,
                 CrimeCategory::Corruption,

@@ -156,24 +156,44 @@ pub fn ineligibility(
     day: NaiveDate,
     one_third: NaiveDate,
 ) -> Option<Reason> {
+    served_too_short(input, settings, day)
+        .or_else(|| verdict_not_final(input, day))
+        .or_else(|| other_ineligibility(input, settings, day, one_third))
+}
+
+fn served_too_short(
+    input: &SentenceInput,
+    settings: &SentenceSettings,
+    day: NaiveDate,
+) -> Option<Reason> {
     let min = settings.remission_min_served_months;
-    if !served(input.detained_on, day, min, true, settings.service_count) {
-        return Some(Reason::new(
+    (!served(input.detained_on, day, min, true, settings.service_count)).then(|| {
+        Reason::new(
             "served_too_short",
             format!("Pada hari itu belum menjalani lebih dari {min} bulan"),
             format!("Not more than {min} months served on that day"),
-        ));
-    }
+        )
+    })
+}
+
+fn verdict_not_final(input: &SentenceInput, day: NaiveDate) -> Option<Reason> {
     match input.verdict_final_on {
-        Some(final_on) if final_on <= day => {}
-        _ => {
-            return Some(Reason::new(
-                "verdict_not_final",
-                "Putusan belum berkekuatan hukum tetap pada hari itu (remisi susulan dapat diberikan kemudian)",
-                "The verdict was not final on that day (a later remisi susulan is possible)",
-            ));
-        }
+        Some(final_on) if final_on <= day => None,
+        _ => Some(Reason::new(
+            "verdict_not_final",
+            "Putusan belum berkekuatan hukum tetap pada hari itu (remisi susulan dapat diberikan kemudian)",
+            "The verdict was not final on that day (a later remisi susulan is possible)",
+        )),
     }
+}
+
+/// Discipline, special requirements, the 1/3 rule of old special-crime verdicts.
+fn other_ineligibility(
+    input: &SentenceInput,
+    settings: &SentenceSettings,
+    day: NaiveDate,
+    one_third: NaiveDate,
+) -> Option<Reason> {
     let lookback = settings.discipline_lookback_months;
     let from = add_months(day, -i64::from(lookback), settings.month_end).unwrap_or(day);
     if input.discipline_records.iter().any(|r| *r >= from && *r <= day)
@@ -275,10 +295,79 @@ pub fn project(
         _ => None,
     };
     let mut release = main_release;
-    let mut items = Vec::new();
+    let mut items: Vec<RemissionItem> = Vec::new();
+    // The kind each projected item counts as (a susulan counts as the occasion it stands for).
+    let mut counted_as: Vec<RemissionKind> = Vec::new();
     let mut skipped = Vec::new();
+    // Remisi susulan waiting for the verdict to become final: (day, occasion kind, amount).
+    let mut pending: Vec<(NaiveDate, RemissionKind, Span)> = Vec::new();
     let sentence = input.sentence.span();
+    let step = |release: &mut NaiveDate,
+                items: &mut Vec<RemissionItem>,
+                notes: &mut Vec<String>,
+                kind: RemissionKind,
+                day: NaiveDate,
+                amount: Span|
+     -> Result<(), SentenceError> {
+        *release = apply(*release, day, amount, settings)
+            .ok_or_else(|| SentenceError::invalid("remissions", "date out of range"))?;
+        if *release == day {
+            notes.push(covers_rest_note(kind, day, true));
+        }
+        items.push(RemissionItem {
+            kind,
+            date: day,
+            months: u32::try_from(amount.months).unwrap_or(0),
+            days: u32::try_from(amount.days).unwrap_or(0),
+            projected: true,
+            sk: None,
+        });
+        Ok(())
+    };
+    let flush = |until: Option<NaiveDate>,
+                 pending: &mut Vec<(NaiveDate, RemissionKind, Span)>,
+                 release: &mut NaiveDate,
+                 items: &mut Vec<RemissionItem>,
+                 skipped: &mut Vec<SkippedOccasion>,
+                 notes: &mut Vec<String>|
+     -> Result<(), SentenceError> {
+        pending.sort_by_key(|(day, ..)| *day);
+        while let Some(&(day, kind, amount)) = pending.first() {
+            if until.is_some_and(|until| day > until) {
+                break;
+            }
+            pending.remove(0);
+            if day >= *release {
+                skipped.push(SkippedOccasion {
+                    kind: RemissionKind::Susulan,
+                    date: day,
+                    reason: Reason::new(
+                        "released_before",
+                        format!(
+                            "Sudah bebas sebelum remisi susulan untuk {} dapat diberikan",
+                            kind.code()
+                        ),
+                        format!(
+                            "Released before the remisi susulan for {} could be granted",
+                            kind.code()
+                        ),
+                    ),
+                });
+                continue;
+            }
+            step(release, items, notes, RemissionKind::Susulan, day, amount)?;
+        }
+        Ok(())
+    };
     for occasion in occasions {
+        flush(
+            Some(occasion.date),
+            &mut pending,
+            &mut release,
+            &mut items,
+            &mut skipped,
+            &mut notes,
+        )?;
         if occasion.date < input.detained_on {
             continue;
         }
@@ -293,10 +382,27 @@ pub fn project(
         {
             continue;
         }
-        if let Some(reason) = ineligibility(input, settings, occasion.date, one_third) {
+        if let Some(reason) = served_too_short(input, settings, occasion.date)
+            .or_else(|| other_ineligibility(input, settings, occasion.date, one_third))
+        {
             skipped.push(SkippedOccasion { kind: occasion.kind, date: occasion.date, reason });
             continue;
         }
+        // Not final on the day: a susulan once it is, if that day is known.
+        let susulan_on = match verdict_not_final(input, occasion.date) {
+            None => None,
+            Some(reason) => match input.verdict_final_on {
+                Some(final_on) if settings.project_susulan => Some(final_on),
+                _ => {
+                    skipped.push(SkippedOccasion {
+                        kind: occasion.kind,
+                        date: occasion.date,
+                        reason,
+                    });
+                    continue;
+                }
+            },
+        };
         let amount = match occasion.kind {
             RemissionKind::Dasawarsa => dasawarsa_amount(sentence, settings.dasawarsa_max_months),
             kind => {
@@ -305,7 +411,7 @@ pub fn project(
                     .iter()
                     .filter(|r| r.kind == kind && r.granted_on < occasion.date)
                     .count()
-                    + items.iter().filter(|i: &&RemissionItem| i.kind == kind).count();
+                    + counted_as.iter().filter(|k| **k == kind).count();
                 let full_year = served(
                     input.detained_on,
                     occasion.date,
@@ -319,20 +425,15 @@ pub fn project(
         if amount == Span::default() {
             continue;
         }
-        release = apply(release, occasion.date, amount, settings)
-            .ok_or_else(|| SentenceError::invalid("remissions", "date out of range"))?;
-        if release == occasion.date {
-            notes.push(covers_rest_note(occasion.kind, occasion.date, true));
+        counted_as.push(occasion.kind);
+        match susulan_on {
+            Some(day) => pending.push((day, occasion.kind, amount)),
+            None => {
+                step(&mut release, &mut items, &mut notes, occasion.kind, occasion.date, amount)?
+            }
         }
-        items.push(RemissionItem {
-            kind: occasion.kind,
-            date: occasion.date,
-            months: u32::try_from(amount.months).unwrap_or(0),
-            days: u32::try_from(amount.days).unwrap_or(0),
-            projected: true,
-            sk: None,
-        });
     }
+    flush(None, &mut pending, &mut release, &mut items, &mut skipped, &mut notes)?;
     Ok(Projection { items, skipped, release, notes })
 }
 

@@ -1381,3 +1381,53 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn remisi_susulan_once_the_verdict_is_final() {
+    // Verdict final 2018-02-01: RK 2017-12-25 (230 days served) comes as a susulan that day and
+    // counts as the first RK, so RK 2018 is the second.
+    let late =
+        SentenceInput { verdict_final_on: Some(d("2018-02-01")), project: true, ..public_case() };
+    let report = run(&late);
+    assert_eq!(
+        report.remissions,
+        vec![
+            item(RemissionKind::Susulan, "2018-02-01", 0, 15, true),
+            item(RemissionKind::Umum, "2018-08-17", 2, 0, true),
+            item(RemissionKind::Khusus, "2018-12-25", 1, 0, true),
+        ]
+    );
+    assert_eq!(report.release_projected, Some(d("2019-01-24")));
+
+    // Without susulan projection the RK 2017 is skipped and RK 2018 is the first.
+    let off = SentenceSettings { project_susulan: false, ..SentenceSettings::default() };
+    let report = compute(&late, &off).expect("compute");
+    assert_eq!(
+        report.remissions,
+        vec![
+            item(RemissionKind::Umum, "2018-08-17", 2, 0, true),
+            item(RemissionKind::Khusus, "2018-12-25", 1, 0, true),
+        ]
+    );
+    assert!(report.skipped_occasions.iter().any(|s| s.reason.code == "verdict_not_final"));
+    assert_eq!(report.release_projected, Some(d("2019-02-09")));
+
+    // Never final: nothing projected, the release stays at expiry.
+    let never = SentenceInput { verdict_final_on: None, project: true, ..public_case() };
+    let report = run(&never);
+    assert!(report.remissions.is_empty());
+    assert_eq!(report.release_projected, Some(d("2019-05-09")));
+
+    // Final too late: the first susulan frees the inmate, the second is reported as too late.
+    let too_late = SentenceInput {
+        detained_on: d("2018-01-02"),
+        verdict_final_on: Some(d("2018-12-30")),
+        sentence: Term::new(1, 0, 0),
+        project: true,
+        ..public_case()
+    };
+    let report = run(&too_late);
+    assert_eq!(report.remissions, vec![item(RemissionKind::Susulan, "2018-12-30", 1, 0, true)]);
+    assert_eq!(report.release_projected, Some(d("2018-12-30")));
+    assert!(report.skipped_occasions.iter().any(|s| s.reason.code == "released_before"));
+}

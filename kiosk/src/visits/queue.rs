@@ -94,6 +94,35 @@ pub struct Terminal {
     pub slot: u8,
 }
 
+impl Terminal {
+    /// This terminal as configured (`terminal_id`, `queue_slot`).
+    pub fn from_config(config: &crate::config::Config) -> Terminal {
+        Terminal { id: config.terminal_id.to_string(), slot: config.queue_slot.get() }
+    }
+}
+
+/// A lobby terminal's numbering slot, 0-9 (configuration key `queue_slot`, default 0).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "i64")]
+pub struct QueueSlot(u8);
+
+impl TryFrom<i64> for QueueSlot {
+    type Error = String;
+    fn try_from(value: i64) -> Result<Self, String> {
+        match u8::try_from(value) {
+            Ok(slot) if slot <= MAX_SLOT => Ok(QueueSlot(slot)),
+            _ => Err(format!("queue slot {value} is out of range (0 to {MAX_SLOT})")),
+        }
+    }
+}
+
+impl QueueSlot {
+    /// The slot number.
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
 /// "A-007", "A-1007".
 pub fn number_text(service: Service, number: u32) -> String {
     format!("{}-{number:03}", service.letter())

@@ -884,3 +884,32 @@ fn complaints_get_receipt_numbers() {
             .expect("every category fits the schema");
     }
 }
+
+#[test]
+fn configuration_sections_for_visits_sentence_and_queue_slot() {
+    let base = "role = \"lobby\"\nterminal_id = \"LOBBY-2\"\n[facility]\nname = \"Rutan X\"\ncode = \"X\"\n[store]\npath = \"/tmp/x.sqlite\"\n";
+    let config = crate::config::Config::parse(base, "t").expect("defaults");
+    assert_eq!(config.queue_slot.get(), 0);
+    assert_eq!(config.visits, VisitRules::default());
+    assert_eq!(config.sentence, crate::sentence::SentenceSettings::default());
+
+    let text = format!(
+        "queue_slot = 2\n{base}[visits]\nmax_group_size = 4\nfrequency = \"once_per_day\"\nclosed_weekdays = [\"Sun\", \"Sat\"]\n\
+         [[visits.sessions]]\ncode = \"P\"\nstarts = \"08:00:00\"\nends = \"12:00:00\"\n\
+         [sentence]\nmonth_convention = \"thirty_days\"\ncb_max_months = 4\n"
+    );
+    let config = crate::config::Config::parse(&text, "t").expect("sections");
+    assert_eq!(config.queue_slot.get(), 2);
+    assert_eq!(Terminal::from_config(&config), Terminal { id: "LOBBY-2".into(), slot: 2 });
+    assert_eq!(config.visits.max_group_size, 4);
+    assert_eq!(config.visits.frequency, VisitFrequency::OncePerDay);
+    assert_eq!(config.visits.closed_weekdays, vec![Weekday::Sun, Weekday::Sat]);
+    assert_eq!(config.visits.sessions.len(), 1);
+    assert_eq!(config.visits.sessions[0].ends, t("12:00"));
+    assert_eq!(config.sentence.cb_max_months, 4);
+    assert_eq!(config.sentence.month_convention, crate::sentence::MonthConvention::ThirtyDays);
+
+    for bad in [format!("queue_slot = 10\n{base}"), format!("{base}[visits]\nmax_group = 4\n")] {
+        assert!(crate::config::Config::parse(&bad, "t").is_err(), "{bad}");
+    }
+}

@@ -45,8 +45,8 @@ pub struct ComplaintRow {
     pub anonymous: bool,
     /// Person, unless anonymous.
     pub person_id: Option<String>,
-    /// Terminal.
-    pub terminal_id: String,
+    /// Terminal (absent on rows written by other tools).
+    pub terminal_id: Option<String>,
     /// RFC 3339 UTC.
     pub created_at: String,
 }
@@ -79,7 +79,7 @@ impl Store {
             body: new.body.to_string(),
             anonymous: new.person_id.is_none(),
             person_id: new.person_id.map(str::to_string),
-            terminal_id: new.terminal_id.to_string(),
+            terminal_id: Some(new.terminal_id.to_string()),
             created_at: new.created_at.to_string(),
         };
         tx.execute(

@@ -26,8 +26,8 @@ pub struct QueueTicketRow {
     pub sequence: u32,
     /// Terminal id.
     pub terminal_id: String,
-    /// Barcode / QR code.
-    pub ticket_code: String,
+    /// Barcode / QR code (absent on rows written by other tools).
+    pub ticket_code: Option<String>,
     /// Visitor, if known.
     pub visitor_id: Option<String>,
     /// Inmate, if any.
@@ -166,17 +166,15 @@ pub(crate) fn allocate_in(
         random[..6].to_ascii_uppercase()
     );
     conn.execute(
-        "INSERT INTO queue_ticket (id, facility_id, service_day, service, number, terminal_slot,
-             sequence, terminal_id, ticket_code, visitor_id, inmate_id, session, group_size, issued_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        "INSERT INTO queue_ticket (id, facility_id, service_day, service, number, terminal_id,
+             ticket_code, visitor_id, inmate_id, session, group_size, issued_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             id,
             new.facility_id,
             day,
             new.service.letter(),
             number,
-            new.terminal_slot,
-            sequence,
             new.terminal_id,
             ticket_code,
             new.visitor_id,
@@ -195,7 +193,7 @@ pub(crate) fn allocate_in(
         terminal_slot: new.terminal_slot,
         sequence,
         terminal_id: new.terminal_id.to_string(),
-        ticket_code,
+        ticket_code: Some(ticket_code),
         visitor_id: new.visitor_id.map(str::to_string),
         inmate_id: new.inmate_id.map(str::to_string),
         session: new.session.map(str::to_string),
@@ -297,18 +295,16 @@ impl Store {
                 Some(other) => report.conflicts.push((row.id.clone(), other)),
                 None => {
                     tx.execute(
-                        &format!(
-                            "INSERT INTO queue_ticket ({COLUMNS})
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-                        ),
+                        "INSERT INTO queue_ticket (id, facility_id, service_day, service, number,
+                             terminal_id, ticket_code, visitor_id, inmate_id, session, group_size,
+                             issued_at, called_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                         params![
                             row.id,
                             row.facility_id,
                             row.service_day.to_string(),
                             row.service.letter(),
                             row.number,
-                            row.terminal_slot,
-                            row.sequence,
                             row.terminal_id,
                             row.ticket_code,
                             row.visitor_id,

@@ -155,6 +155,7 @@ fn ticket_from_row(
     let issued_at = DateTime::parse_from_rfc3339(&row.issued_at)
         .map_err(|_| VisitError::BadData(format!("issued_at `{}`", row.issued_at)))?
         .with_timezone(&Utc);
+    let ticket_code = row.ticket_code.clone().unwrap_or_else(|| row.id.clone());
     Ok(QueueTicket {
         id: row.id,
         facility_id: row.facility_id,
@@ -169,7 +170,7 @@ fn ticket_from_row(
         session: session
             .map(|s| format!("{} {}-{}", s.code, s.starts.format("%H:%M"), s.ends.format("%H:%M"))),
         group_size: row.group_size,
-        ticket_code: row.ticket_code,
+        ticket_code,
         terminal_id: row.terminal_id,
     })
 }

@@ -913,3 +913,40 @@ fn configuration_sections_for_visits_sentence_and_queue_slot() {
         assert!(crate::config::Config::parse(&bad, "t").is_err(), "{bad}");
     }
 }
+
+#[test]
+fn rows_written_by_other_tools_fit_the_scheme() {
+    // The sync tests and hub tools insert tickets with the base columns only: slot and sequence
+    // follow from the number, and allocation continues after them.
+    let mut store = seeded_store(None);
+    store
+        .conn()
+        .execute_batch(
+            "INSERT INTO queue_ticket (id, facility_id, service_day, service, number, terminal_id, issued_at)
+             VALUES ('qt-1', 'RUTAN-MKS', '2026-12-01', 'A', 1, 'lobby-0', '2026-12-01T01:00:00Z'),
+                    ('qt-2', 'RUTAN-MKS', '2026-12-01', 'A', 1001, 'lobby-1', '2026-12-01T01:00:00Z');
+             INSERT INTO complaint (id, facility_id, receipt_number, category, body, person_id, created_at)
+             VALUES ('c-1', 'RUTAN-MKS', 'ADU-0001', 'layanan', 'Antrian lama', NULL, '2026-12-01T02:00:00Z');",
+        )
+        .expect("base columns");
+    let rows = store.queue_tickets(FACILITY, d("2026-12-01")).expect("rows");
+    let derived: Vec<_> =
+        rows.iter().map(|r| (r.terminal_slot, r.sequence, r.ticket_code.clone())).collect();
+    assert_eq!(derived, [(0, 1, None), (1, 1, None)]);
+    let next = allocate_number(&mut store, FACILITY, &lobby(1), Service::Visit, None, at("09:00"))
+        .expect("allocate");
+    assert_eq!(next.number_text, "A-1002");
+    let called = call_next(&mut store, FACILITY, Service::Visit, at("09:05"))
+        .expect("call")
+        .expect("ticket");
+    assert_eq!(called.id, "qt-1");
+    // A number outside every block is refused by the store.
+    for number in [0, 1000, 10001] {
+        let bad = store.conn().execute(
+            "INSERT INTO queue_ticket (id, facility_id, service_day, service, number, terminal_id, issued_at)
+             VALUES (?1, 'RUTAN-MKS', '2026-12-01', 'B', ?2, 'x', '2026-12-01T01:00:00Z')",
+            rusqlite::params![format!("bad-{number}"), number],
+        );
+        assert!(bad.is_err(), "{number}");
+    }
+}

@@ -413,6 +413,16 @@ pub struct Config {
     /// The hub; `None` runs offline.
     #[serde(default)]
     pub hub: Option<HubConfig>,
+    /// Lobby terminals: the block of queue numbers this terminal issues (0-9, unique in the
+    /// facility; see `visits::queue`).
+    #[serde(default)]
+    pub queue_slot: crate::visits::queue::QueueSlot,
+    /// The facility's visit rules.
+    #[serde(default)]
+    pub visits: crate::visits::VisitRules,
+    /// Open conventions of the sentence arithmetic (docs/DOMAIN.md).
+    #[serde(default)]
+    pub sentence: crate::sentence::SentenceSettings,
 }
 
 /// The built-in configuration of `kiosk demo` (store path filled in by [`Config::demo`]).

@@ -38,6 +38,10 @@ enum Command {
     Template(cli::template::Args),
     /// Benchmarks: FVC-style accuracy and speed.
     Bench(cli::bench::Args),
+    /// Sentence, remission and release dates for one inmate record (JSON in, JSON out).
+    Sentence(cli::sentence::Args),
+    /// Lobby queue: call the next number, show waiting counts.
+    Queue(cli::queue::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +59,8 @@ fn main() -> ExitCode {
         Command::Diag(args) => cli::diag::run(args),
         Command::Template(args) => cli::template::run(args),
         Command::Bench(args) => cli::bench::run(args),
+        Command::Sentence(args) => cli::sentence::run(args),
+        Command::Queue(args) => cli::queue::run(args),
     };
     cli::finish(result)
 }

@@ -10,10 +10,13 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 
 pub mod audit;
+pub mod bookings;
 mod codec;
+pub mod complaints;
 pub mod persons;
 pub mod print_jobs;
 pub mod sync;
+pub mod queue;
 
 /// Schema migrations in order: index i takes the store from version i to version i + 1.
 const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];

@@ -140,29 +140,42 @@ CREATE TABLE visit (
 CREATE INDEX visit_inmate_day ON visit(inmate_id, visit_date);
 
 -- Queue numbers: per facility, day and service ('A' visit, 'B' goods deposit, 'C' information).
+-- Each lobby terminal owns a block of numbers (number = terminal_slot * 1000 + sequence, sequence
+-- 1-999) so terminals issue gap-free numbers offline and never collide once synced
+-- (see kiosk/src/visits/queue.rs). Slot and sequence are derived from the number.
 CREATE TABLE queue_ticket (
-    id           TEXT PRIMARY KEY,
-    facility_id  TEXT NOT NULL REFERENCES facility(id),
-    service_day  TEXT NOT NULL,
-    service      TEXT NOT NULL CHECK (service IN ('A', 'B', 'C')),
-    number       INTEGER NOT NULL CHECK (number >= 1),
-    terminal_id  TEXT NOT NULL,
-    visitor_id   TEXT REFERENCES person(id),
-    inmate_id    TEXT REFERENCES inmate(person_id),
-    issued_at    TEXT NOT NULL,
-    called_at    TEXT,
+    id             TEXT PRIMARY KEY,
+    facility_id    TEXT NOT NULL REFERENCES facility(id),
+    service_day    TEXT NOT NULL,
+    service        TEXT NOT NULL CHECK (service IN ('A', 'B', 'C')),
+    number         INTEGER NOT NULL CHECK (number >= 1 AND number % 1000 <> 0 AND number < 10000),
+    terminal_slot  INTEGER GENERATED ALWAYS AS (number / 1000) VIRTUAL,
+    sequence       INTEGER GENERATED ALWAYS AS (number % 1000) VIRTUAL,
+    terminal_id    TEXT NOT NULL,
+    ticket_code    TEXT UNIQUE,              -- printed as barcode / QR
+    visitor_id     TEXT REFERENCES person(id),
+    inmate_id      TEXT REFERENCES inmate(person_id),
+    session        TEXT,                     -- visit session code (service 'A')
+    group_size     INTEGER CHECK (group_size >= 1),
+    issued_at      TEXT NOT NULL,
+    called_at      TEXT,
     UNIQUE (facility_id, service_day, service, number)
 );
+CREATE INDEX queue_ticket_waiting ON queue_ticket(facility_id, service_day, service, called_at);
 
--- Complaints (pengaduan) filed at the kiosk; anonymous ones carry no person.
+-- Complaints (pengaduan) filed at the kiosk; anonymous ones carry no person. The receipt number
+-- uses the terminal's slot like queue numbers, so it is unique without the hub.
 CREATE TABLE complaint (
     id              TEXT PRIMARY KEY,
     facility_id     TEXT NOT NULL REFERENCES facility(id),
     receipt_number  TEXT NOT NULL UNIQUE,
-    category        TEXT NOT NULL,
-    body            TEXT NOT NULL,
+    category        TEXT NOT NULL,           -- visits::ComplaintCategory code
+    body            TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 2000),
+    anonymous       INTEGER NOT NULL DEFAULT 0 CHECK (anonymous IN (0, 1)),
     person_id       TEXT REFERENCES person(id),
-    created_at      TEXT NOT NULL
+    terminal_id     TEXT,
+    created_at      TEXT NOT NULL,
+    CHECK (anonymous = 0 OR person_id IS NULL)
 );
 
 -- Tickets to print: written before sending, marked printed only after the printer says ok, so a

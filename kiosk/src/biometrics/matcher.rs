@@ -8,7 +8,8 @@
 use super::minutiae::{Minutia, MinutiaKind};
 use super::parameters::{
     EDGE_ANGLE_TOLERANCE, EDGE_LENGTH_TOLERANCE, EDGE_LENGTH_TOLERANCE_RELATIVE, EDGE_NEIGHBOURS,
-    HASH_ANGLE_BIN, HASH_LENGTH_BIN, MAX_ROOTS, MIN_ROOT_VOTES,
+    FRACTION_WEIGHT, HASH_ANGLE_BIN, HASH_LENGTH_BIN, MAX_ROOTS, MIN_ROOT_VOTES, PAIR_WEIGHT,
+    SUPPORT_WEIGHT, TYPE_WEIGHT,
 };
 use super::template::Template;
 
@@ -98,6 +99,10 @@ impl EdgeTable {
     }
 }
 
+const fn angle_tolerance() -> i32 {
+    EDGE_ANGLE_TOLERANCE
+}
+
 fn length_tolerance(length: f32) -> f32 {
     EDGE_LENGTH_TOLERANCE + EDGE_LENGTH_TOLERANCE_RELATIVE * length
 }
@@ -112,13 +117,14 @@ fn edge_error(a: &Edge, b: &Edge) -> Option<f32> {
     }
     let d1 = angle_difference(a.from_angle, b.from_angle).abs();
     let d2 = angle_difference(a.to_angle, b.to_angle).abs();
-    if d1 > EDGE_ANGLE_TOLERANCE || d2 > EDGE_ANGLE_TOLERANCE {
+    let at = angle_tolerance();
+    if d1 > at || d2 > at {
         return None;
     }
-    Some(dl / tolerance + (d1 + d2) as f32 / EDGE_ANGLE_TOLERANCE as f32)
+    Some(dl / tolerance + (d1 + d2) as f32 / at as f32)
 }
 
-const LENGTH_BINS: usize = 24;
+const LENGTH_BINS: usize = 48;
 const ANGLE_BINS: usize = (256 / HASH_ANGLE_BIN) as usize;
 
 fn hash_key(length_bin: usize, from_bin: usize, to_bin: usize) -> usize {
@@ -241,8 +247,8 @@ impl<'a> Probe<'a> {
 
 /// Angle bins an angle may fall in within the edge tolerance.
 fn angle_bins(angle: u8) -> impl Iterator<Item = usize> {
-    let lo = (angle as i32 - EDGE_ANGLE_TOLERANCE - 1).rem_euclid(256) / HASH_ANGLE_BIN;
-    let hi = (angle as i32 + EDGE_ANGLE_TOLERANCE + 1).rem_euclid(256) / HASH_ANGLE_BIN;
+    let lo = (angle as i32 - angle_tolerance() - 1).rem_euclid(256) / HASH_ANGLE_BIN;
+    let hi = (angle as i32 + angle_tolerance() + 1).rem_euclid(256) / HASH_ANGLE_BIN;
     let count = (hi - lo).rem_euclid(ANGLE_BINS as i32) + 1;
     (0..count).map(move |k| ((lo + k) % ANGLE_BINS as i32) as usize)
 }
@@ -345,7 +351,10 @@ fn raw_score(pairs: usize, supporting: u32, types: usize, np: usize, nc: usize) 
     }
     let p = pairs as f64;
     let fraction = 0.5 * (p / np as f64 + p / nc as f64);
-    0.5 * p + 10.0 * fraction + 0.25 * supporting as f64 + 0.3 * types as f64
+    PAIR_WEIGHT * p
+        + FRACTION_WEIGHT * fraction
+        + SUPPORT_WEIGHT * supporting as f64
+        + TYPE_WEIGHT * types as f64
 }
 
 /// Maps the raw score to the published scale (about -10·log10 FMR).

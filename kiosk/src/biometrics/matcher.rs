@@ -9,7 +9,7 @@ use super::minutiae::{Minutia, MinutiaKind};
 use super::parameters::{
     EDGE_ANGLE_TOLERANCE, EDGE_LENGTH_TOLERANCE, EDGE_LENGTH_TOLERANCE_RELATIVE, EDGE_NEIGHBOURS,
     FRACTION_WEIGHT, HASH_ANGLE_BIN, HASH_LENGTH_BIN, MAX_ROOTS, MIN_ROOT_VOTES, PAIR_WEIGHT,
-    SUPPORT_WEIGHT, TYPE_WEIGHT,
+    SUPPORT_WEIGHT, TYPE_WEIGHT, VOTE_NEIGHBOURS,
 };
 use super::template::Template;
 
@@ -138,7 +138,26 @@ pub struct Probe<'a> {
     /// Bucket start offsets into `entries` (CSR), one more than the bucket count.
     offsets: Vec<u32>,
     /// Probe edge indices (minutia * EDGE_NEIGHBOURS + slot) per bucket.
-    entries: Vec<u16>,
+    entries: Vec<HashedEdge>,
+    /// Buffers reused by every `score` call (a probe serves one thread).
+    scratch: std::cell::RefCell<Scratch>,
+}
+
+/// A probe edge as stored in the hash: everything the vote needs, in 8 bytes.
+#[derive(Clone, Copy, Default)]
+struct HashedEdge {
+    length: f32,
+    from_angle: u8,
+    to_angle: u8,
+    minutia: u8,
+    neighbour: u8,
+}
+
+/// Per-comparison working memory, kept between comparisons so none is allocated in the loop.
+#[derive(Default)]
+struct Scratch {
+    votes: Vec<u8>,
+    spider: Spider,
 }
 
 impl<'a> Probe<'a> {
@@ -170,12 +189,53 @@ impl<'a> Probe<'a> {
             offsets[k + 1] += offsets[k];
         }
         let mut fill = offsets.clone();
-        let mut entries = vec![0u16; inserts.len()];
+        let mut entries = vec![HashedEdge::default(); inserts.len()];
         for &(key, index) in &inserts {
-            entries[fill[key] as usize] = index;
+            let e = &table.edges[index as usize];
+            entries[fill[key] as usize] = HashedEdge {
+                length: e.length,
+                from_angle: e.from_angle,
+                to_angle: e.to_angle,
+                minutia: (index as usize / EDGE_NEIGHBOURS) as u8,
+                neighbour: e.neighbour,
+            };
             fill[key] += 1;
         }
-        Probe { template, offsets, entries }
+        Probe { template, offsets, entries, scratch: Default::default() }
+    }
+
+    /// Every pair of matching edges votes for both of its minutia pairs.
+    #[inline(never)]
+    fn vote(&self, other: &EdgeTable, votes: &mut [u8]) {
+        let nc = other.len();
+        for j in 0..nc {
+            let star = other.star(j);
+            for ce in &star[..star.len().min(VOTE_NEIGHBOURS)] {
+                let l = ((ce.length / HASH_LENGTH_BIN) as usize).min(LENGTH_BINS - 1);
+                let key = hash_key(
+                    l,
+                    (ce.from_angle as i32 / HASH_ANGLE_BIN) as usize,
+                    (ce.to_angle as i32 / HASH_ANGLE_BIN) as usize,
+                );
+                let range = self.offsets[key] as usize..self.offsets[key + 1] as usize;
+                let tolerance = length_tolerance(ce.length) * 1.05;
+                for pe in &self.entries[range] {
+                    if (pe.length - ce.length).abs() <= tolerance
+                        && angle_difference(pe.from_angle, ce.from_angle).abs()
+                            <= EDGE_ANGLE_TOLERANCE
+                        && angle_difference(pe.to_angle, ce.to_angle).abs() <= EDGE_ANGLE_TOLERANCE
+                    {
+                        let i = pe.minutia as usize;
+                        let i2 = pe.neighbour as usize;
+                        let j2 = ce.neighbour as usize;
+                        let v = &mut votes[i * nc + j];
+                        *v = v.saturating_add(1);
+                        let v = &mut votes[i2 * nc + j2];
+                        *v = v.saturating_add(1);
+                    }
+                }
+            }
+        }
     }
 
     /// Similarity to a candidate: about -10·log10 of the chance that a different finger scores
@@ -188,30 +248,11 @@ impl<'a> Probe<'a> {
             return 0.0;
         }
         // Votes: every pair of matching edges supports both of its minutia pairs.
-        let mut votes = vec![0u8; np * nc];
-        for j in 0..nc {
-            for ce in other.star(j) {
-                let l = ((ce.length / HASH_LENGTH_BIN) as usize).min(LENGTH_BINS - 1);
-                let key = hash_key(
-                    l,
-                    (ce.from_angle as i32 / HASH_ANGLE_BIN) as usize,
-                    (ce.to_angle as i32 / HASH_ANGLE_BIN) as usize,
-                );
-                let range = self.offsets[key] as usize..self.offsets[key + 1] as usize;
-                for &pe_index in &self.entries[range] {
-                    let pe = &probe.edges[pe_index as usize];
-                    if edge_error(pe, ce).is_some() {
-                        let i = pe_index as usize / EDGE_NEIGHBOURS;
-                        let i2 = pe.neighbour as usize;
-                        let j2 = ce.neighbour as usize;
-                        let v = &mut votes[i * nc + j];
-                        *v = v.saturating_add(1);
-                        let v = &mut votes[i2 * nc + j2];
-                        *v = v.saturating_add(1);
-                    }
-                }
-            }
-        }
+        let mut scratch = self.scratch.borrow_mut();
+        let Scratch { votes, spider } = &mut *scratch;
+        votes.clear();
+        votes.resize(np * nc, 0);
+        self.vote(other, votes);
         // The best-voted pairs, kept sorted in a small array (votes desc, then indices).
         let mut roots = [(0u8, 0u16, 0u16); MAX_ROOTS];
         let mut root_count = 0;
@@ -231,7 +272,7 @@ impl<'a> Probe<'a> {
             }
         }
         let roots = &roots[..root_count];
-        let mut spider = Spider::new(np, nc);
+        spider.reset(np, nc);
         let mut best = 0.0f64;
         for &(_, i, j) in roots {
             // A root already paired the same way by an earlier spider gives the same tree.
@@ -253,7 +294,8 @@ fn angle_bins(angle: u8) -> impl Iterator<Item = usize> {
     (0..count).map(move |k| ((lo + k) % ANGLE_BINS as i32) as usize)
 }
 
-/// Pairing state reused across roots of one comparison.
+/// Pairing state reused across roots and comparisons.
+#[derive(Default)]
 struct Spider {
     probe_to_candidate: Vec<u16>,
     candidate_to_probe: Vec<u16>,
@@ -266,14 +308,15 @@ struct Spider {
 const UNPAIRED: u16 = u16::MAX;
 
 impl Spider {
-    fn new(np: usize, nc: usize) -> Self {
-        Spider {
-            probe_to_candidate: vec![UNPAIRED; np],
-            candidate_to_probe: vec![UNPAIRED; nc],
-            seen: vec![false; np * nc],
-            queue: Vec::with_capacity(np.min(nc)),
-            nc,
-        }
+    fn reset(&mut self, np: usize, nc: usize) {
+        self.probe_to_candidate.clear();
+        self.probe_to_candidate.resize(np, UNPAIRED);
+        self.candidate_to_probe.clear();
+        self.candidate_to_probe.resize(nc, UNPAIRED);
+        self.seen.clear();
+        self.seen.resize(np * nc, false);
+        self.queue.clear();
+        self.nc = nc;
     }
 
     fn tried_pair(&self, i: usize, j: usize) -> bool {
@@ -281,6 +324,7 @@ impl Spider {
     }
 
     /// Grows a pairing tree from the root pair; returns its raw score.
+    #[inline(never)]
     fn crawl(
         &mut self,
         probe: &EdgeTable,

@@ -97,9 +97,9 @@ pub const HASH_LENGTH_BIN: f32 = 8.0;
 /// Width of the angle bins of the probe's edge hash (1/256 turns).
 pub const HASH_ANGLE_BIN: i32 = 8;
 /// Nearest edges of each candidate minutia that vote for root pairs.
-pub const VOTE_NEIGHBOURS: usize = 6;
+pub const VOTE_NEIGHBOURS: usize = 4;
 /// Candidate root pairs tried by the matcher.
-pub const MAX_ROOTS: usize = 8;
+pub const MAX_ROOTS: usize = 12;
 /// Roots need at least this many matching edges around them.
 pub const MIN_ROOT_VOTES: u8 = 2;
 /// Score weight of each paired minutia.

@@ -77,7 +77,7 @@ pub fn extract_with(
     if !(MIN_DPI..=MAX_DPI).contains(&dpi) {
         return Err(BiometricError::UnsupportedResolution(dpi));
     }
-    let image = GreyImage::new(image.width, image.height, image.pixels.clone())?;
+    check_dimensions(image, dpi)?;
     let resized =
         resized_image::resize(image.width as usize, image.height as usize, &image.pixels, dpi);
     let (w, h) = (resized.width, resized.height);
@@ -147,6 +147,25 @@ pub fn extract_with(
         )));
     }
     Template::new(w.min(u16::MAX as usize) as u16, h.min(u16::MAX as usize) as u16, minutiae)
+}
+
+/// Rejects images whose pixel data does not match their size, or that would exceed the largest
+/// accepted side once resampled to 500 dpi (a 4096-pixel image given as 250 dpi would double).
+fn check_dimensions(image: &GreyImage, dpi: u32) -> Result<(), BiometricError> {
+    if image.pixels.len() != image.width as usize * image.height as usize || image.width == 0 {
+        return Err(BiometricError::InvalidImage(format!(
+            "{} pixels given for a {}x{} image",
+            image.pixels.len(),
+            image.width,
+            image.height
+        )));
+    }
+    let scaled = |side: u32| side as u64 * parameters::TARGET_DPI as u64 / dpi.max(1) as u64;
+    let max = parameters::MAX_IMAGE_SIDE as u64;
+    if scaled(image.width) > max || scaled(image.height) > max {
+        return Err(BiometricError::ImageTooLarge { width: image.width, height: image.height });
+    }
+    Ok(())
 }
 
 /// The skeleton in light grey with a black square on each ending and a dark ring on each

@@ -230,3 +230,18 @@ fn fvc(args: FvcArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::rates;
+
+    #[test]
+    fn rates_of_separated_and_overlapping_scores() {
+        let r = rates(&[50.0, 60.0, 70.0], &[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!((r.eer, r.fmr100, r.fmr1000, r.fnmr_at_zero_fmr), (0.0, 0.0, 0.0, 0.0));
+        // One genuine below the best impostor: it is lost at zero FMR.
+        let r = rates(&[2.5, 60.0, 70.0, 80.0], &[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(r.fnmr_at_zero_fmr, 0.25);
+        assert!(r.eer > 0.0 && r.eer <= 0.25, "{}", r.eer);
+    }
+}

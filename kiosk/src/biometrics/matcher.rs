@@ -139,6 +139,8 @@ pub struct Probe<'a> {
     template: &'a Template,
     /// Bucket start offsets into `entries` (CSR), one more than the bucket count.
     offsets: Vec<u32>,
+    /// Length bins in use (no probe edge reaches beyond them).
+    length_bins: usize,
     /// Probe edge indices (minutia * EDGE_NEIGHBOURS + slot) per bucket.
     entries: Vec<HashedEdge>,
     /// Buffers reused by every `score` call (a probe serves one thread).
@@ -166,44 +168,48 @@ impl<'a> Probe<'a> {
     /// Hashes the probe's edges.
     pub fn new(template: &'a Template) -> Self {
         let table = &template.edges;
-        let buckets = LENGTH_BINS * ANGLE_BINS * ANGLE_BINS;
-        let mut offsets = vec![0u32; buckets + 1];
-        let mut inserts: Vec<(usize, u16)> = Vec::new();
+        let mut inserts: Vec<(u32, u16)> = Vec::new();
+        let mut length_bins = 1;
         for i in 0..table.len() {
             for (slot, e) in table.star(i).iter().enumerate() {
                 let index = (i * EDGE_NEIGHBOURS + slot) as u16;
                 let tolerance = length_tolerance(e.length) * 1.1 + 1.0;
                 let l0 = ((e.length - tolerance).max(0.0) / HASH_LENGTH_BIN) as usize;
                 let l1 = (((e.length + tolerance) / HASH_LENGTH_BIN) as usize).min(LENGTH_BINS - 1);
+                length_bins = length_bins.max(l1 + 1);
                 for l in l0.min(LENGTH_BINS - 1)..=l1 {
                     for f in angle_bins(e.from_angle) {
                         for t in angle_bins(e.to_angle) {
-                            inserts.push((hash_key(l, f, t), index));
+                            inserts.push((hash_key(l, f, t) as u32, index));
                         }
                     }
                 }
             }
         }
+        // Counting sort into buckets; only as many length bins as the probe's longest edge needs.
+        let buckets = length_bins * ANGLE_BINS * ANGLE_BINS;
+        let mut offsets = vec![0u32; buckets + 1];
         for &(key, _) in &inserts {
-            offsets[key + 1] += 1;
+            offsets[key as usize] += 1;
         }
-        for k in 0..buckets {
-            offsets[k + 1] += offsets[k];
+        let mut total = 0;
+        for offset in offsets.iter_mut() {
+            total += *offset;
+            *offset = total;
         }
-        let mut fill = offsets.clone();
         let mut entries = vec![HashedEdge::default(); inserts.len()];
-        for &(key, index) in &inserts {
+        for &(key, index) in inserts.iter().rev() {
             let e = &table.edges[index as usize];
-            entries[fill[key] as usize] = HashedEdge {
+            offsets[key as usize] -= 1;
+            entries[offsets[key as usize] as usize] = HashedEdge {
                 length: e.length,
                 from_angle: e.from_angle,
                 to_angle: e.to_angle,
                 minutia: (index as usize / EDGE_NEIGHBOURS) as u8,
                 neighbour: e.neighbour,
             };
-            fill[key] += 1;
         }
-        Probe { template, offsets, entries, scratch: Default::default() }
+        Probe { template, offsets, entries, length_bins, scratch: Default::default() }
     }
 
     /// Every pair of matching edges votes for both of its minutia pairs.
@@ -213,7 +219,10 @@ impl<'a> Probe<'a> {
         for j in 0..nc {
             let star = other.star(j);
             for ce in &star[..star.len().min(VOTE_NEIGHBOURS)] {
-                let l = ((ce.length / HASH_LENGTH_BIN) as usize).min(LENGTH_BINS - 1);
+                let l = (ce.length / HASH_LENGTH_BIN) as usize;
+                if l >= self.length_bins {
+                    continue;
+                }
                 let key = hash_key(
                     l,
                     (ce.from_angle as i32 / HASH_ANGLE_BIN) as usize,

@@ -8,8 +8,8 @@
 use super::minutiae::{Minutia, MinutiaKind};
 use super::parameters::{
     EDGE_ANGLE_TOLERANCE, EDGE_LENGTH_TOLERANCE, EDGE_LENGTH_TOLERANCE_RELATIVE, EDGE_NEIGHBOURS,
-    FRACTION_WEIGHT, HASH_ANGLE_BIN, HASH_LENGTH_BIN, MAX_ROOTS, MIN_ROOT_VOTES, PAIR_WEIGHT,
-    SUPPORT_WEIGHT, TYPE_WEIGHT, VOTE_NEIGHBOURS,
+    FRACTION_WEIGHT, HASH_ANGLE_BIN, HASH_LENGTH_BIN, HASHED_NEIGHBOURS, MAX_ROOTS, MIN_ROOT_VOTES,
+    PAIR_WEIGHT, SUPPORT_WEIGHT, TYPE_WEIGHT, VOTE_NEIGHBOURS,
 };
 use super::template::Template;
 
@@ -171,7 +171,8 @@ impl<'a> Probe<'a> {
         let mut inserts: Vec<(u32, u16)> = Vec::new();
         let mut length_bins = 1;
         for i in 0..table.len() {
-            for (slot, e) in table.star(i).iter().enumerate() {
+            let star = table.star(i);
+            for (slot, e) in star[..star.len().min(HASHED_NEIGHBOURS)].iter().enumerate() {
                 let index = (i * EDGE_NEIGHBOURS + slot) as u16;
                 let tolerance = length_tolerance(e.length) * 1.1 + 1.0;
                 let l0 = ((e.length - tolerance).max(0.0) / HASH_LENGTH_BIN) as usize;

@@ -98,6 +98,8 @@ pub const HASH_LENGTH_BIN: f32 = 8.0;
 pub const HASH_ANGLE_BIN: i32 = 8;
 /// Nearest edges of each candidate minutia that vote for root pairs.
 pub const VOTE_NEIGHBOURS: usize = 4;
+/// Nearest edges of each probe minutia in the probe's edge hash.
+pub const HASHED_NEIGHBOURS: usize = 6;
 /// Candidate root pairs tried by the matcher.
 pub const MAX_ROOTS: usize = 12;
 /// Roots need at least this many matching edges around them.

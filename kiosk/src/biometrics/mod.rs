@@ -19,17 +19,17 @@
 //!
 //! | set | EER | FMR100 | FMR1000 | FNMR @ zero FMR | SourceAFIS EER / FMR100 | extract ms | comparisons/s |
 //! |---|---|---|---|---|---|---|---|
-//! | fvc2002/DB1_B | 2.50 % | 2.50 % | 5.00 % | 5.71 % | 3.22 % / 5.00 % | 10.5 | 79k |
-//! | fvc2002/DB3_B | 6.07 % | 13.57 % | 19.29 % | 20.36 % | 7.50 % / 14.64 % | 7.1 | 151k |
-//! | fvc2002/DB4_B | 2.89 % | 3.93 % | 7.86 % | 12.14 % | 7.17 % / 12.14 % | 7.5 | 95k |
-//! | fvc2004/DB1_B | 6.43 % | 14.29 % | 23.21 % | 24.29 % | 8.17 % / 14.64 % | 17.9 | 70k |
-//! | fvc2004/DB3_B (512 dpi) | 4.65 % | 4.64 % | 7.14 % | 7.86 % | 8.22 % / 10.36 % | 11.4 | 51k |
-//! | fvc2004/DB4_B | 3.93 % | 6.79 % | 9.64 % | 10.00 % | 4.28 % / 5.36 % | 8.4 | 60k |
+//! | fvc2002/DB1_B | 2.50 % | 2.50 % | 5.00 % | 5.71 % | 3.22 % / 5.00 % | 10.3 | 88k |
+//! | fvc2002/DB3_B | 6.06 % | 13.57 % | 19.64 % | 20.71 % | 7.50 % / 14.64 % | 6.8 | 166k |
+//! | fvc2002/DB4_B | 2.94 % | 3.93 % | 7.86 % | 12.14 % | 7.17 % / 12.14 % | 7.8 | 89k |
+//! | fvc2004/DB1_B | 6.78 % | 13.93 % | 23.57 % | 24.64 % | 8.17 % / 14.64 % | 17.8 | 77k |
+//! | fvc2004/DB3_B (512 dpi) | 4.65 % | 4.64 % | 7.14 % | 7.86 % | 8.22 % / 10.36 % | 11.1 | 55k |
+//! | fvc2004/DB4_B | 3.57 % | 6.43 % | 9.29 % | 10.00 % | 4.28 % / 5.36 % | 8.1 | 69k |
 //!
 //! Shared thresholds over all six sets: `ZERO_IMPOSTOR_THRESHOLD` = 40 (highest impostor 39.0)
-//! costs FNMR 11.1 / 31.4 / 12.9 / 35.7 / 13.6 / 15.0 % (same order as the table);
-//! `MATCH_THRESHOLD` = 30 gives FMR 0 / 0.07 / 0.42 / 0.03 / 0 / 0.07 % and FNMR 6.8 / 19.3 /
-//! 6.8 / 24.3 / 8.6 / 9.6 %. Differences below ~0.5 % EER per set are within one or two genuine
+//! costs FNMR 11.1 / 31.4 / 12.9 / 36.1 / 13.6 / 15.4 % (same order as the table);
+//! `MATCH_THRESHOLD` = 30 gives FMR 0 / 0.07 / 0.38 / 0.03 / 0 / 0.03 % and FNMR 6.8 / 19.6 /
+//! 6.8 / 24.6 / 8.6 / 9.3 %. Differences below ~0.5 % EER per set are within one or two genuine
 //! errors. The comparison rate (probe prepared once per row, all pairs) is still below the
 //! 100,000/s target on four sets: the cost grows with the minutia count (the thermal 2004 DB3
 //! prints keep about 50).

@@ -87,16 +87,28 @@ pub const MIN_MINUTIAE: usize = 6;
 /// Neighbours per minutia in the edge table the matcher uses.
 pub const EDGE_NEIGHBOURS: usize = 9;
 /// Length tolerance (pixels) of two matching edges, plus a relative part.
-pub const EDGE_LENGTH_TOLERANCE: f32 = 9.0;
+pub const EDGE_LENGTH_TOLERANCE: f32 = 6.0;
 /// Relative part of the edge length tolerance (skin distortion grows with distance).
-pub const EDGE_LENGTH_TOLERANCE_RELATIVE: f32 = 0.08;
-/// Angle tolerance of two matching edges (in 1/256 turns; 11 ~ 15.5 degrees).
-pub const EDGE_ANGLE_TOLERANCE: i32 = 11;
+pub const EDGE_LENGTH_TOLERANCE_RELATIVE: f32 = 0.05;
+/// Angle tolerance of two matching edges (in 1/256 turns; 8 ~ 11 degrees).
+pub const EDGE_ANGLE_TOLERANCE: i32 = 8;
 /// Width of the length bins of the probe's edge hash (pixels).
-pub const HASH_LENGTH_BIN: f32 = 16.0;
+pub const HASH_LENGTH_BIN: f32 = 8.0;
 /// Width of the angle bins of the probe's edge hash (1/256 turns).
-pub const HASH_ANGLE_BIN: i32 = 16;
+pub const HASH_ANGLE_BIN: i32 = 8;
+/// Nearest edges of each candidate minutia that vote for root pairs.
+pub const VOTE_NEIGHBOURS: usize = 4;
+/// Nearest edges of each probe minutia in the probe's edge hash.
+pub const HASHED_NEIGHBOURS: usize = 6;
 /// Candidate root pairs tried by the matcher.
-pub const MAX_ROOTS: usize = 10;
+pub const MAX_ROOTS: usize = 12;
 /// Roots need at least this many matching edges around them.
 pub const MIN_ROOT_VOTES: u8 = 2;
+/// Score weight of each paired minutia.
+pub const PAIR_WEIGHT: f64 = 0.2;
+/// Score weight of the paired fraction of both templates (mean of the two fractions).
+pub const FRACTION_WEIGHT: f64 = 30.0;
+/// Score weight of each edge that closes a loop in the pairing.
+pub const SUPPORT_WEIGHT: f64 = 0.25;
+/// Score weight of each pair whose minutia types agree.
+pub const TYPE_WEIGHT: f64 = 0.3;

@@ -35,9 +35,7 @@ const NO_FINGER: ImageQuality = ImageQuality { score: 0, hint: Some(QualityHint:
 
 /// Rates an image taken at `dpi`.
 pub fn quality(image: &GreyImage, dpi: u32) -> ImageQuality {
-    if !(MIN_DPI..=MAX_DPI).contains(&dpi)
-        || image.pixels.len() != image.width as usize * image.height as usize
-    {
+    if !(MIN_DPI..=MAX_DPI).contains(&dpi) || super::check_dimensions(image, dpi).is_err() {
         return NO_FINGER;
     }
     let resized =

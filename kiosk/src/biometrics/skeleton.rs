@@ -92,11 +92,9 @@ pub fn thin(binary: &BinarizedImage) -> Skeleton {
                 }
                 let bit = |k: usize| ring & (1 << k) != 0;
                 let (p2, p4, p6, p8) = (bit(0), bit(2), bit(4), bit(6));
-                let keep = if step == 0 {
-                    p2 && p4 && p6 || p4 && p6 && p8
-                } else {
-                    p2 && p4 && p8 || p2 && p6 && p8
-                };
+                // Zhang–Suen: the first sub-iteration keeps pixels with P2·P4·P6 or P4·P6·P8 set
+                // (south-east borders go first), the second P2·P4·P8 or P2·P6·P8.
+                let keep = if step == 0 { p4 && p6 && (p2 || p8) } else { p2 && p8 && (p4 || p6) };
                 if !keep {
                     removal.push(i);
                 }

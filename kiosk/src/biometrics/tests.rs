@@ -191,6 +191,10 @@ fn odd_sizes_and_resolutions_are_clear_errors() {
     let image = GreyImage::new(300, 300, vec![128; 90_000]).expect("valid image");
     assert!(matches!(extract(&image, 0), Err(BiometricError::UnsupportedResolution(0))));
     assert!(matches!(extract(&image, 100_000), Err(BiometricError::UnsupportedResolution(_))));
+    // The largest accepted image may not grow past the limit when resampled up to 500 dpi.
+    let big = GreyImage::new(4000, 300, vec![128; 1_200_000]).expect("valid image");
+    assert!(matches!(extract(&big, 250), Err(BiometricError::ImageTooLarge { .. })));
+    assert_eq!(quality(&big, 250).hint, Some(QualityHint::NoFinger));
     // A field that does not match the size is caught even when built by hand.
     let broken = GreyImage { width: 300, height: 300, pixels: vec![0; 10] };
     assert!(extract(&broken, 500).is_err());

@@ -1,6 +1,7 @@
 //! The kiosk: biometrics, store, sentence arithmetic, visits, sync with the hub, and the app that
 //! ties them to the screen. The `kiosk` binary (src/main.rs) is a thin command line over this.
 
+pub mod app;
 pub mod biometrics;
 pub mod config;
 pub mod demo;

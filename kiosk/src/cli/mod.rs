@@ -10,17 +10,8 @@ pub mod diag;
 pub mod hub;
 pub mod printer;
 pub mod reader;
-pub mod store;
-pub mod demo;
 pub mod screenshot;
-pub mod reader;
-pub mod config;
-pub mod printer;
-pub mod diag;
-pub mod bench;
 pub mod store;
-pub mod template;
-pub mod hub;
 pub mod sync;
 pub mod template;
 

@@ -5,7 +5,6 @@
 //! `not configured`, never as `ok`.
 
 use std::fmt;
-use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::time::Duration;
 
@@ -91,26 +90,30 @@ pub fn reader(config: &ReaderConfig) -> Check {
     }
 }
 
-/// The printer: a serial port must exist and open for reading and writing. (Paper and cover
-/// status come from `kiosk printer status`.)
+/// The printer: a serial printer must open and answer the status query without a fault
+/// (`paper-near-end` is reported but does not fail the check: tickets still print).
 pub fn printer(config: &PrinterConfig) -> Check {
-    match config {
+    let port = match config {
         PrinterConfig::Simulated { .. } => {
-            check("printer", CheckStatus::NotConfigured, "simulated printer")
+            return check("printer", CheckStatus::NotConfigured, "simulated printer");
         }
-        PrinterConfig::Serial { port, baud, .. } => {
-            match std::fs::OpenOptions::new().read(true).write(true).open(port) {
-                Ok(_) => check(
-                    "printer",
-                    CheckStatus::Ok,
-                    format!("{} opens ({} baud)", port.display(), baud.bits_per_sec()),
-                ),
-                Err(err) => check(
-                    "printer",
-                    CheckStatus::Fail,
-                    format!("cannot open {}: {err}", port.display()),
-                ),
-            }
+        PrinterConfig::Serial { port, .. } => port.display().to_string(),
+    };
+    let status =
+        crate::tickets::printer_from_config(config).and_then(|mut printer| printer.status());
+    match status {
+        Err(err) => check("printer", CheckStatus::Fail, format!("{port}: {err}")),
+        Ok(status) if status.faults().is_empty() => {
+            check("printer", CheckStatus::Ok, format!("{port}: status ok"))
+        }
+        Ok(status) => {
+            let words: Vec<&str> = status.faults().iter().map(|f| f.word()).collect();
+            let blocking = status.faults().iter().any(|f| f.blocks_printing());
+            check(
+                "printer",
+                if blocking { CheckStatus::Fail } else { CheckStatus::Ok },
+                format!("{port}: {}", words.join(", ")),
+            )
         }
     }
 }
@@ -143,78 +146,38 @@ pub fn store(path: &Path) -> Check {
     }
 }
 
-/// The hub: its host must accept a TCP connection within `timeout`.
+/// The hub: log in (with TLS when configured) and run `SELECT 1` within `timeout`.
 pub fn hub(config: Option<&HubConfig>, timeout: Duration) -> Check {
     let Some(config) = config else {
         return check("hub", CheckStatus::NotConfigured, "no [hub] in the configuration: offline");
     };
-    let Some((host, port)) = host_port(config.url.as_str()) else {
-        return check("hub", CheckStatus::Fail, "cannot read host and port from the hub URL");
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => return check("hub", CheckStatus::Fail, format!("no async runtime: {err}")),
     };
-    let addrs = match (host.as_str(), port).to_socket_addrs() {
-        Ok(addrs) => addrs.collect::<Vec<_>>(),
-        Err(err) => {
-            return check("hub", CheckStatus::Fail, format!("cannot resolve {host}: {err}"));
-        }
-    };
-    let mut last_error = format!("{host} has no address");
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(_) => {
-                return check(
-                    "hub",
-                    CheckStatus::Ok,
-                    format!(
-                        "{host}:{port} reachable (tls {})",
-                        if config.tls { "on" } else { "off" }
-                    ),
-                );
-            }
-            Err(err) => last_error = format!("{addr}: {err}"),
-        }
+    let hub = crate::sync::HubConfig::from(config);
+    let result = runtime.block_on(async {
+        tokio::time::timeout(timeout, async {
+            let client = crate::sync::connect(&hub).await.map_err(|e| e.to_string())?;
+            client
+                .simple_query("SELECT 1")
+                .await
+                .map_err(|e| format!("query failed: {}", crate::sync::describe(&e)))?;
+            Ok::<(), String>(())
+        })
+        .await
+    });
+    let tls = if config.tls { "on" } else { "off" };
+    match result {
+        Ok(Ok(())) => check("hub", CheckStatus::Ok, format!("connected, tls {tls}")),
+        Ok(Err(err)) => check("hub", CheckStatus::Fail, err),
+        Err(_) => check("hub", CheckStatus::Fail, format!("no answer within {timeout:?}")),
     }
-    check("hub", CheckStatus::Fail, last_error)
-}
-
-/// Host and port of a `postgresql://[user[:pw]@]host[:port][/db][?...]` URL (port 5432 default).
-fn host_port(url: &str) -> Option<(String, u16)> {
-    let rest = url.strip_prefix("postgresql://").or_else(|| url.strip_prefix("postgres://"))?;
-    let authority = rest.split(['/', '?']).next()?;
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-    let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
-        let (host, after) = v6.split_once(']')?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match host_port.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (host_port, None),
-        }
-    };
-    let port = match port {
-        Some(port) => port.parse().ok()?,
-        None => 5432,
-    };
-    (!host.is_empty()).then(|| (host.to_string(), port))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn host_and_port_from_urls() {
-        assert_eq!(
-            host_port("postgresql://kiosk@hub.local/kiosk"),
-            Some(("hub.local".into(), 5432))
-        );
-        assert_eq!(
-            host_port("postgres://u:p@10.0.0.2:6543/db?sslmode=require"),
-            Some(("10.0.0.2".into(), 6543))
-        );
-        assert_eq!(host_port("postgresql://[::1]:5433/db"), Some(("::1".into(), 5433)));
-        assert_eq!(host_port("postgresql://host:notaport/db"), None);
-        assert_eq!(host_port("postgresql:///db"), None);
-    }
 
     #[test]
     fn simulated_devices_are_not_configured_not_ok() {
@@ -232,22 +195,31 @@ mod tests {
         );
     }
 
+    fn hub_at(url: &str) -> HubConfig {
+        let text = format!(
+            "role = \"lobby\"\nterminal_id = \"T\"\n[facility]\nname = \"R\"\ncode = \"R\"\n\
+             [store]\npath = \"s\"\n[hub]\nurl = \"{url}\"\ntls = false\n"
+        );
+        Config::parse(&text, "t").expect("config").hub.expect("hub")
+    }
+
     #[test]
-    fn hub_check_sees_a_listener_and_a_closed_port() {
+    fn hub_check_fails_on_a_closed_port_and_on_a_silent_server() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        let url = |port: u16| -> HubConfig {
-            let text = format!(
-                "role = \"lobby\"\nterminal_id = \"T\"\n[facility]\nname = \"R\"\ncode = \"R\"\n\
-                 [store]\npath = \"s\"\n[hub]\nurl = \"postgresql://k@127.0.0.1:{port}/k\"\n"
-            );
-            Config::parse(&text, "t").expect("config").hub.expect("hub")
-        };
-        let ok = hub(Some(&url(port)), Duration::from_secs(2));
-        assert_eq!(ok.status, CheckStatus::Ok, "{ok}");
+        // Accepts TCP but never speaks PostgreSQL: the check must not call that ok.
+        let silent = hub(
+            Some(&hub_at(&format!("postgresql://k@127.0.0.1:{port}/k"))),
+            Duration::from_millis(500),
+        );
+        assert_eq!(silent.status, CheckStatus::Fail, "{silent}");
         drop(listener);
-        let closed = hub(Some(&url(port)), Duration::from_secs(2));
+        let closed = hub(
+            Some(&hub_at(&format!("postgresql://k@127.0.0.1:{port}/k"))),
+            Duration::from_secs(5),
+        );
         assert_eq!(closed.status, CheckStatus::Fail, "{closed}");
+        assert!(closed.detail.contains("connect"), "{closed}");
     }
 
     #[test]

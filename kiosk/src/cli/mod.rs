@@ -3,12 +3,6 @@
 
 use std::process::ExitCode;
 
-pub mod demo;
-pub mod screenshot;
-pub mod reader;
-pub mod config;
-pub mod printer;
-pub mod diag;
 pub mod bench;
 pub mod config;
 pub mod queue;
@@ -16,8 +10,15 @@ pub mod reader;
 pub mod sentence;
 pub mod store;
 pub mod template;
+pub mod demo;
+pub mod diag;
 pub mod hub;
+pub mod printer;
+pub mod reader;
+pub mod screenshot;
+pub mod store;
 pub mod sync;
+pub mod template;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.
 pub fn init_logging() {

@@ -631,3 +631,67 @@ async fn a_csv_import_with_bad_rows_loads_nothing_and_lists_them() {
     let err = import(&hub, "nama,alamat\nBudi,Makassar\n").await.expect_err("unknown header");
     assert!(matches!(err, ImportError::UnknownHeader { .. }), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_loop_retries_with_backoff_and_reports_template_changes() {
+    use std::time::Duration;
+    let Some(hub) = TestHub::new().await else { return };
+    seed_small(&hub, "RUTAN-L", 3).await;
+    let (_dir, mut store) = temp_store();
+
+    // Hub down: the loop keeps trying, with growing delays, until told to stop.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let down =
+        HubConfig::plain(format!("postgresql://kiosk@127.0.0.1:{port}/hub?connect_timeout=2"));
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let mut failures = 0;
+    let backoff = kiosk::sync::Backoff::new(
+        Duration::from_millis(10),
+        Duration::from_millis(5),
+        Duration::from_millis(40),
+    );
+    kiosk::sync::run_loop(
+        &mut store,
+        &down,
+        &SyncOptions::default(),
+        backoff.clone(),
+        |outcome| {
+            assert!(outcome.is_err());
+            failures += 1;
+            if failures == 3 {
+                let _ = stop.send(true);
+            }
+        },
+        shutdown,
+    )
+    .await;
+    assert_eq!(failures, 3);
+    assert_eq!(count(&store, "inmate"), 0);
+
+    // Hub up: the first round brings templates (the app would rebuild its 1:N index), the next
+    // brings nothing new.
+    let up = HubConfig::plain(hub.add_kiosk("RUTAN-L").await);
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let mut rounds: Vec<bool> = Vec::new();
+    kiosk::sync::run_loop(
+        &mut store,
+        &up,
+        &SyncOptions::default(),
+        backoff,
+        |outcome| {
+            let report = outcome.as_ref().expect("round");
+            rounds.push(report.templates_changed);
+            if rounds.len() == 2 {
+                let _ = stop.send(true);
+            }
+        },
+        shutdown,
+    )
+    .await;
+    assert_eq!(rounds, vec![true, false]);
+    assert_eq!(count(&store, "fingerprint"), 12);
+}

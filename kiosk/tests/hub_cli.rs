@@ -103,4 +103,10 @@ async fn hub_init_import_and_sync_from_the_command_line() {
     let out = kiosk(&["store", "check", "--store", store_arg]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("inmate: 2\n"), "{}", stdout(&out));
+    let out = kiosk(&["sync", "--status", "--store", store_arg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let status = stdout(&out);
+    assert!(status.contains("cursor: 5\n") && status.contains("pending_changes: 0\n"), "{status}");
+    assert!(status.contains("last_error: cannot connect to the hub"), "{status}");
+    assert!(!status.contains("last_success: never"), "{status}");
 }

@@ -396,6 +396,18 @@ mod tests {
         assert_eq!(status.cursor, 0);
     }
 
+    /// The app runs the loop with `tokio::spawn`, which needs a `Send` future.
+    #[test]
+    fn the_sync_futures_can_run_on_a_spawned_task() {
+        fn is_send<T: Send>(_: &T) {}
+        let mut store = Store::open_in_memory().expect("store");
+        let hub = HubConfig::plain("postgresql://kiosk@127.0.0.1:1/hub");
+        let options = SyncOptions::default();
+        is_send(&sync_once(&mut store, &hub, &options));
+        let (_stop, shutdown) = tokio::sync::watch::channel(false);
+        is_send(&run_loop(&mut store, &hub, &options, Backoff::default(), |_| {}, shutdown));
+    }
+
     #[test]
     fn a_bad_url_is_an_error_value() {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");

@@ -28,9 +28,9 @@ async fn hub_init_import_and_sync_from_the_command_line() {
 
     let out = kiosk(&["hub", "init", "--url", &admin_url]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("applied: 1,2,3,4"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("applied: 1,2,3,4,5"), "{}", stdout(&out));
     let out = kiosk(&["hub", "init", "--url", &admin_url]);
-    assert!(stdout(&out).contains("applied: none\nschema_versions: 1,2,3,4"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("applied: none\nschema_versions: 1,2,3,4,5"), "{}", stdout(&out));
 
     let facilities = dir.path().join("facilities.csv");
     std::fs::write(

@@ -695,3 +695,26 @@ async fn the_background_loop_retries_with_backoff_and_reports_template_changes()
     assert_eq!(rounds, vec![true, false]);
     assert_eq!(count(&store, "fingerprint"), 12);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_refuses_a_hub_it_was_not_synced_with() {
+    let Some(first) = TestHub::new().await else { return };
+    let Some(second) = TestHub::new().await else { return };
+    seed_small(&first, "RUTAN-H", 3).await;
+    seed_small(&second, "RUTAN-H", 2).await;
+    let (_dir, mut store) = temp_store();
+    let url = HubConfig::plain(first.add_kiosk("RUTAN-H").await);
+    sync_once(&mut store, &url, &SyncOptions::default()).await.expect("first hub");
+    let before = dump(&store);
+    let other = HubConfig::plain(second.add_kiosk("RUTAN-H").await);
+    let err = sync_once(&mut store, &other, &SyncOptions::default()).await.expect_err("other hub");
+    assert!(matches!(err, SyncError::OtherHub { .. }), "{err}");
+    assert_eq!(dump(&store), before);
+
+    // A hub restored from an older backup is behind the cursor: refused, nothing skipped.
+    let admin = first.admin().await;
+    admin.execute("SELECT setval('change_log_seq', 3)", &[]).await.expect("rewind");
+    let err = sync_once(&mut store, &url, &SyncOptions::default()).await.expect_err("behind");
+    assert!(matches!(err, SyncError::HubBehind { hub: 3, .. }), "{err}");
+    assert_eq!(dump(&store), before);
+}

@@ -627,6 +627,47 @@ async fn a_csv_import_with_bad_rows_loads_nothing_and_lists_them() {
     assert!(err.to_string().contains("line 3: unknown registration number"), "{err}");
     assert_eq!(hub_count(&admin, "SELECT count(*) FROM remission").await, 0);
 
+    // Bookings name the inmate and the visitor (by NIK) the hub knows.
+    import(&hub, &families_csv("RUTAN-G", 3, 1)).await.expect("families");
+    let nik = 3_500_000_000_000_000u64 + nik_offset("RUTAN-G");
+    let header = "facility_id,code,registration_number,visitor_nik,visit_date,session,group_size,permit_reference,source\n";
+    let good = format!("RUTAN-G,BK-1,B.I-0/2024,{nik},2026-12-01,pagi,2,,whatsapp\n");
+    let err = import(
+        &hub,
+        &format!("{header}{good}RUTAN-G,BK-2,B.I-1/2024,9999999999999999,2026-12-01,pagi,2,,\n"),
+    )
+    .await
+    .expect_err("unknown visitor");
+    assert!(err.to_string().contains("line 3: unknown visitor NIK"), "{err}");
+    assert_eq!(hub_count(&admin, "SELECT count(*) FROM booking").await, 0);
+    let loaded = import(&hub, &format!("{header}{good}")).await.expect("booking");
+    assert_eq!(loaded.written, 1);
+
+    // A kiosk gets the booking; its check-in closes the booking on the hub for every kiosk.
+    let url = HubConfig::plain(hub.add_kiosk("RUTAN-G").await);
+    let (_dir, mut store) = temp_store();
+    sync_once(&mut store, &url, &SyncOptions::default()).await.expect("sync");
+    let (booking, visitor, inmate): (String, String, String) = store
+        .conn()
+        .query_row("SELECT id, visitor_id, inmate_id FROM booking WHERE code = 'BK-1'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .expect("booking pulled");
+    store
+        .conn()
+        .execute(
+            "INSERT INTO visit (id, booking_id, visitor_id, inmate_id, visit_date, session, group_size, checked_in_at, terminal_id)
+             VALUES ('v-bk1', ?1, ?2, ?3, '2026-12-01', 'pagi', 2, '2026-12-01T01:00:00Z', 'lobby-1')",
+            [&booking, &visitor, &inmate],
+        )
+        .expect("check-in");
+    sync_once(&mut store, &url, &SyncOptions::default()).await.expect("push check-in");
+    let status: String = store
+        .conn()
+        .query_row("SELECT status FROM booking WHERE code = 'BK-1'", [], |r| r.get(0))
+        .expect("status");
+    assert_eq!(status, "checked_in");
+
     // A header that names no kind is refused as a whole.
     let err = import(&hub, "nama,alamat\nBudi,Makassar\n").await.expect_err("unknown header");
     assert!(matches!(err, ImportError::UnknownHeader { .. }), "{err}");

@@ -18,6 +18,10 @@ struct Cli {
 enum Command {
     /// Store maintenance: integrity check, schema version, row counts.
     Store(cli::store::Args),
+    /// The kiosk on the demo data with the simulated reader and printer.
+    Demo(cli::demo::Args),
+    /// Renders every screen headlessly with demo data to DIR/<screen>.png.
+    Screenshot(cli::screenshot::Args),
     /// Sync with the hub: push local events, pull master data.
     Sync(cli::sync::Args),
     /// Hub administration: schema migrations, CSV import.
@@ -26,6 +30,14 @@ enum Command {
     Reader(cli::reader::Args),
     /// Configuration tools: check a file, hash a technician PIN.
     Config(cli::config::Args),
+    /// The ticket printer: live status, test ticket.
+    Printer(cli::printer::Args),
+    /// Self-test of reader, printer, store and hub: one line per check, non-zero exit on failure.
+    Diag(cli::diag::Args),
+    /// Fingerprint templates: extract from an image, compare two.
+    Template(cli::template::Args),
+    /// Benchmarks: FVC-style accuracy and speed.
+    Bench(cli::bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,10 +45,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
+        Command::Demo(args) => cli::demo::run(args),
+        Command::Screenshot(args) => cli::screenshot::run(args),
         Command::Sync(args) => cli::sync::run(args),
         Command::Hub(args) => cli::hub::run(args),
         Command::Reader(args) => cli::reader::run(args),
         Command::Config(args) => cli::config::run(args),
+        Command::Printer(args) => cli::printer::run(args),
+        Command::Diag(args) => cli::diag::run(args),
+        Command::Template(args) => cli::template::run(args),
+        Command::Bench(args) => cli::bench::run(args),
     };
     cli::finish(result)
 }

@@ -3,10 +3,16 @@
 
 use std::process::ExitCode;
 
-pub mod config;
-pub mod hub;
+pub mod demo;
+pub mod screenshot;
 pub mod reader;
+pub mod config;
+pub mod printer;
+pub mod diag;
+pub mod bench;
 pub mod store;
+pub mod template;
+pub mod hub;
 pub mod sync;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.

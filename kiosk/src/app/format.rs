@@ -1,0 +1,126 @@
+//! Dates and durations as the screens show them, in the selected language
+//! ("24 Januari 2019", "1 tahun 8 bulan 15 hari" / "24 January 2019", "1 year 8 months 15 days").
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+
+use super::ports::Ymd;
+
+/// The two bundled languages; Indonesian is the source and the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    #[default]
+    Indonesian,
+    English,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Indonesian => "id",
+            Language::English => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "id" => Some(Language::Indonesian),
+            "en" => Some(Language::English),
+            _ => None,
+        }
+    }
+}
+
+const MONTHS_ID: [&str; 12] = [
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+    "Oktober", "November", "Desember",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+];
+const DAYS_ID: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
+const DAYS_EN: [&str; 7] =
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+pub fn date(d: NaiveDate, lang: Language) -> String {
+    let month = d.month0() as usize;
+    let name = match lang {
+        Language::Indonesian => MONTHS_ID[month],
+        Language::English => MONTHS_EN[month],
+    };
+    format!("{} {} {}", d.day(), name, d.year())
+}
+
+pub fn optional_date(d: Option<NaiveDate>, lang: Language) -> String {
+    d.map(|d| date(d, lang)).unwrap_or_else(|| "—".to_string())
+}
+
+/// The idle screen's clock: weekday, date, hours and minutes.
+pub fn clock(t: NaiveDateTime, lang: Language) -> String {
+    let weekday = t.weekday().num_days_from_monday() as usize;
+    let day = match lang {
+        Language::Indonesian => DAYS_ID[weekday],
+        Language::English => DAYS_EN[weekday],
+    };
+    format!("{day}, {} {:02}:{:02}", date(t.date(), lang), t.hour(), t.minute())
+}
+
+pub fn date_time(t: NaiveDateTime, lang: Language) -> String {
+    format!("{} {:02}:{:02}", date(t.date(), lang), t.hour(), t.minute())
+}
+
+/// "1 tahun 8 bulan 15 hari"; zero parts are left out, all zero is "0 hari".
+pub fn duration(p: Ymd, lang: Language) -> String {
+    let mut parts = Vec::new();
+    let units = match lang {
+        Language::Indonesian => [("tahun", "tahun"), ("bulan", "bulan"), ("hari", "hari")],
+        Language::English => [("year", "years"), ("month", "months"), ("day", "days")],
+    };
+    for (n, (one, many)) in [p.years, p.months, p.days].into_iter().zip(units) {
+        if n > 0 {
+            parts.push(format!("{n} {}", if n == 1 { one } else { many }));
+        }
+    }
+    if parts.is_empty() {
+        return format!("0 {}", units[2].1);
+    }
+    parts.join(" ")
+}
+
+/// A remission amount: "2 bulan", "15 hari", "1 bulan 15 hari".
+pub fn amount(months: u32, days: u32, lang: Language) -> String {
+    duration(Ymd { years: 0, months, days }, lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn dates_in_both_languages() {
+        assert_eq!(date(d(2019, 1, 24), Language::Indonesian), "24 Januari 2019");
+        assert_eq!(date(d(2019, 1, 24), Language::English), "24 January 2019");
+        assert_eq!(date(d(2017, 5, 9), Language::Indonesian), "9 Mei 2017");
+    }
+
+    #[test]
+    fn durations_skip_zero_parts() {
+        let p = Ymd { years: 1, months: 8, days: 15 };
+        assert_eq!(duration(p, Language::Indonesian), "1 tahun 8 bulan 15 hari");
+        assert_eq!(duration(p, Language::English), "1 year 8 months 15 days");
+        assert_eq!(amount(0, 15, Language::Indonesian), "15 hari");
+        assert_eq!(amount(1, 0, Language::English), "1 month");
+        assert_eq!(duration(Ymd::default(), Language::Indonesian), "0 hari");
+    }
+
+    #[test]
+    fn clock_names_the_weekday() {
+        let t = d(2026, 11, 28).and_hms_opt(9, 5, 0).unwrap();
+        assert_eq!(clock(t, Language::Indonesian), "Sabtu, 28 November 2026 09:05");
+        assert_eq!(clock(t, Language::English), "Saturday, 28 November 2026 09:05");
+    }
+}

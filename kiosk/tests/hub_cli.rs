@@ -28,9 +28,9 @@ async fn hub_init_import_and_sync_from_the_command_line() {
 
     let out = kiosk(&["hub", "init", "--url", &admin_url]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("applied: 1,2,3,4"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("applied: 1,2,3,4,5"), "{}", stdout(&out));
     let out = kiosk(&["hub", "init", "--url", &admin_url]);
-    assert!(stdout(&out).contains("applied: none\nschema_versions: 1,2,3,4"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("applied: none\nschema_versions: 1,2,3,4,5"), "{}", stdout(&out));
 
     let facilities = dir.path().join("facilities.csv");
     std::fs::write(
@@ -103,4 +103,10 @@ async fn hub_init_import_and_sync_from_the_command_line() {
     let out = kiosk(&["store", "check", "--store", store_arg]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("inmate: 2\n"), "{}", stdout(&out));
+    let out = kiosk(&["sync", "--status", "--store", store_arg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let status = stdout(&out);
+    assert!(status.contains("cursor: 5\n") && status.contains("pending_changes: 0\n"), "{status}");
+    assert!(status.contains("last_error: cannot connect to the hub"), "{status}");
+    assert!(!status.contains("last_success: never"), "{status}");
 }

@@ -30,7 +30,8 @@ static NEXT_DB: AtomicU32 = AtomicU32::new(1);
 
 fn find_bin() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("KIOSK_PG_BIN") {
-        return Some(PathBuf::from(dir));
+        let bin = PathBuf::from(dir);
+        return (bin.join("initdb").is_file() && bin.join("pg_ctl").is_file()).then_some(bin);
     }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .ok()?

@@ -170,6 +170,16 @@ async fn seed_small(hub: &TestHub, facility: &str, inmates: usize) {
         .expect("templates");
 }
 
+/// User + system CPU time of this process in ms, from /proc (Linux); None elsewhere.
+fn process_cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks * 10) // USER_HZ is 100 on Linux
+}
+
 fn temp_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("kiosk.sqlite")).expect("store");
@@ -194,11 +204,17 @@ async fn initial_sync_of_a_full_facility() {
 
     let (_dir, mut store) = temp_store();
     let started = Instant::now();
+    let cpu_before = process_cpu_ms();
     let report =
         sync_once(&mut store, &HubConfig::plain(kiosk_url.clone()), &SyncOptions::default())
             .await
             .expect("initial sync");
     let sync_ms = started.elapsed().as_millis();
+    // CPU time of this process (the kiosk side) during the sync: wall time on a shared machine
+    // says little, this says what the kiosk spent.
+    if let (Some(before), Some(after)) = (cpu_before, process_cpu_ms()) {
+        eprintln!("initial sync: kiosk-side CPU {} ms (whole test process)", after - before);
+    }
     eprintln!(
         "initial sync: {} changes in {} batches, {sync_ms} ms (fetch {} ms, apply {} ms; \
          CSV import of 2,000 inmates + 6,000 family links {import_ms} ms, 40,000 templates seeded {seed_ms} ms)",
@@ -627,7 +643,135 @@ async fn a_csv_import_with_bad_rows_loads_nothing_and_lists_them() {
     assert!(err.to_string().contains("line 3: unknown registration number"), "{err}");
     assert_eq!(hub_count(&admin, "SELECT count(*) FROM remission").await, 0);
 
+    // Bookings name the inmate and the visitor (by NIK) the hub knows.
+    import(&hub, &families_csv("RUTAN-G", 3, 1)).await.expect("families");
+    let nik = 3_500_000_000_000_000u64 + nik_offset("RUTAN-G");
+    let header = "facility_id,code,registration_number,visitor_nik,visit_date,session,group_size,permit_reference,source\n";
+    let good = format!("RUTAN-G,BK-1,B.I-0/2024,{nik},2026-12-01,pagi,2,,whatsapp\n");
+    let err = import(
+        &hub,
+        &format!("{header}{good}RUTAN-G,BK-2,B.I-1/2024,9999999999999999,2026-12-01,pagi,2,,\n"),
+    )
+    .await
+    .expect_err("unknown visitor");
+    assert!(err.to_string().contains("line 3: unknown visitor NIK"), "{err}");
+    assert_eq!(hub_count(&admin, "SELECT count(*) FROM booking").await, 0);
+    let loaded = import(&hub, &format!("{header}{good}")).await.expect("booking");
+    assert_eq!(loaded.written, 1);
+
+    // A kiosk gets the booking; its check-in closes the booking on the hub for every kiosk.
+    let url = HubConfig::plain(hub.add_kiosk("RUTAN-G").await);
+    let (_dir, mut store) = temp_store();
+    sync_once(&mut store, &url, &SyncOptions::default()).await.expect("sync");
+    let (booking, visitor, inmate): (String, String, String) = store
+        .conn()
+        .query_row("SELECT id, visitor_id, inmate_id FROM booking WHERE code = 'BK-1'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .expect("booking pulled");
+    store
+        .conn()
+        .execute(
+            "INSERT INTO visit (id, booking_id, visitor_id, inmate_id, visit_date, session, group_size, checked_in_at, terminal_id)
+             VALUES ('v-bk1', ?1, ?2, ?3, '2026-12-01', 'pagi', 2, '2026-12-01T01:00:00Z', 'lobby-1')",
+            [&booking, &visitor, &inmate],
+        )
+        .expect("check-in");
+    sync_once(&mut store, &url, &SyncOptions::default()).await.expect("push check-in");
+    let status: String = store
+        .conn()
+        .query_row("SELECT status FROM booking WHERE code = 'BK-1'", [], |r| r.get(0))
+        .expect("status");
+    assert_eq!(status, "checked_in");
+
     // A header that names no kind is refused as a whole.
     let err = import(&hub, "nama,alamat\nBudi,Makassar\n").await.expect_err("unknown header");
     assert!(matches!(err, ImportError::UnknownHeader { .. }), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_loop_retries_with_backoff_and_reports_template_changes() {
+    use std::time::Duration;
+    let Some(hub) = TestHub::new().await else { return };
+    seed_small(&hub, "RUTAN-L", 3).await;
+    let (_dir, mut store) = temp_store();
+
+    // Hub down: the loop keeps trying, with growing delays, until told to stop.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let down =
+        HubConfig::plain(format!("postgresql://kiosk@127.0.0.1:{port}/hub?connect_timeout=2"));
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let mut failures = 0;
+    let backoff = kiosk::sync::Backoff::new(
+        Duration::from_millis(10),
+        Duration::from_millis(5),
+        Duration::from_millis(40),
+    );
+    kiosk::sync::run_loop(
+        &mut store,
+        &down,
+        &SyncOptions::default(),
+        backoff.clone(),
+        |outcome| {
+            assert!(outcome.is_err());
+            failures += 1;
+            if failures == 3 {
+                let _ = stop.send(true);
+            }
+        },
+        shutdown,
+    )
+    .await;
+    assert_eq!(failures, 3);
+    assert_eq!(count(&store, "inmate"), 0);
+
+    // Hub up: the first round brings templates (the app would rebuild its 1:N index), the next
+    // brings nothing new.
+    let up = HubConfig::plain(hub.add_kiosk("RUTAN-L").await);
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let mut rounds: Vec<bool> = Vec::new();
+    kiosk::sync::run_loop(
+        &mut store,
+        &up,
+        &SyncOptions::default(),
+        backoff,
+        |outcome| {
+            let report = outcome.as_ref().expect("round");
+            rounds.push(report.templates_changed);
+            if rounds.len() == 2 {
+                let _ = stop.send(true);
+            }
+        },
+        shutdown,
+    )
+    .await;
+    assert_eq!(rounds, vec![true, false]);
+    assert_eq!(count(&store, "fingerprint"), 12);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_refuses_a_hub_it_was_not_synced_with() {
+    let Some(first) = TestHub::new().await else { return };
+    let Some(second) = TestHub::new().await else { return };
+    seed_small(&first, "RUTAN-H", 3).await;
+    seed_small(&second, "RUTAN-H", 2).await;
+    let (_dir, mut store) = temp_store();
+    let url = HubConfig::plain(first.add_kiosk("RUTAN-H").await);
+    sync_once(&mut store, &url, &SyncOptions::default()).await.expect("first hub");
+    let before = dump(&store);
+    let other = HubConfig::plain(second.add_kiosk("RUTAN-H").await);
+    let err = sync_once(&mut store, &other, &SyncOptions::default()).await.expect_err("other hub");
+    assert!(matches!(err, SyncError::OtherHub { .. }), "{err}");
+    assert_eq!(dump(&store), before);
+
+    // A hub restored from an older backup is behind the cursor: refused, nothing skipped.
+    let admin = first.admin().await;
+    admin.execute("SELECT setval('change_log_seq', 3)", &[]).await.expect("rewind");
+    let err = sync_once(&mut store, &url, &SyncOptions::default()).await.expect_err("behind");
+    assert!(matches!(err, SyncError::HubBehind { hub: 3, .. }), "{err}");
+    assert_eq!(dump(&store), before);
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use kiosk::config::Config;
 use kiosk::store::Store;
+use kiosk::store::sync::SyncStatus;
 use kiosk::sync::{Backoff, HubConfig, HubTls, SyncOptions, SyncReport};
 
 /// Sync with the hub.
@@ -16,6 +17,10 @@ pub struct Args {
     /// One round (push, then pull until up to date) and exit; without it, sync until Ctrl-C.
     #[arg(long)]
     once: bool,
+    /// Print the store's sync state (cursor, last success, lag, last error, quarantine) and exit
+    /// without contacting the hub.
+    #[arg(long, conflicts_with = "once")]
+    status: bool,
     /// Configuration file (store and hub).
     #[arg(long)]
     config: Option<PathBuf>,
@@ -39,6 +44,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .store
         .or_else(|| config.as_ref().map(|c| c.store.path.clone()))
         .context("no store given (--store PATH or --config FILE)")?;
+    if args.status {
+        print_status(&Store::open(&path)?.sync_status()?);
+        return Ok(ExitCode::SUCCESS);
+    }
     let configured: Option<HubConfig> =
         config.as_ref().and_then(|c| c.hub.as_ref()).map(HubConfig::from);
     let url = match (args.url, &configured) {
@@ -99,4 +108,30 @@ fn print_report(report: &SyncReport) {
     println!("elapsed_ms: {}", report.elapsed_ms);
     println!("fetch_ms: {}", report.fetch_ms);
     println!("apply_ms: {}", report.apply_ms);
+}
+
+fn print_status(status: &SyncStatus) {
+    let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or("never".into())
+    };
+    let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or("unknown".into());
+    println!("cursor: {}", status.cursor);
+    println!("last_attempt: {}", time(status.last_attempt_at));
+    println!("last_success: {}", time(status.last_success_at));
+    println!("pending_changes: {}", number(status.pending_changes.map(|n| n as i64)));
+    println!("lag_seconds: {}", number(status.lag_seconds));
+    println!("last_error: {}", status.last_error.as_deref().unwrap_or("none"));
+    println!("unpushed_events: {}", status.unpushed_events);
+    println!("quarantined: {}", status.quarantined);
+    for row in &status.recent_quarantine {
+        println!(
+            "quarantine: {} {} {} seq={} at={}: {}",
+            row.direction,
+            row.table,
+            row.row_id,
+            row.seq.map(|s| s.to_string()).unwrap_or("-".into()),
+            row.at,
+            row.error
+        );
+    }
 }

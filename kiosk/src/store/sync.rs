@@ -17,6 +17,7 @@ const LAST_ERROR: &str = "last_error";
 const LAST_ERROR_AT: &str = "last_error_at";
 const PENDING: &str = "pending_changes";
 const LAG: &str = "lag_seconds";
+const HUB_ID: &str = "hub_id";
 
 /// One change pulled from the hub's change log, decoded (or not) by the sync module.
 #[derive(Debug, Clone)]
@@ -144,6 +145,17 @@ impl Store {
                 .parse()
                 .map_err(|_| StoreError::Damaged(format!("sync cursor is not a number: {text:?}"))),
         }
+    }
+
+    /// The identity of the hub this store's cursor belongs to (None before the first sync).
+    pub fn sync_hub_id(&self) -> Result<Option<String>, StoreError> {
+        self.state(HUB_ID)
+    }
+
+    /// Records the hub this store syncs with.
+    pub fn set_sync_hub_id(&mut self, hub_id: &str) -> Result<(), StoreError> {
+        set_state(&self.conn, HUB_ID, hub_id)?;
+        Ok(())
     }
 
     /// Applies one pulled batch and moves the cursor to `new_cursor`, all in one transaction: after

@@ -47,6 +47,25 @@ pub enum SyncError {
     /// The local store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The store was synced with another hub: its cursor means nothing here.
+    #[error(
+        "this kiosk's store was synced with hub {expected}, not with hub {found}; reset the store to change hubs"
+    )]
+    OtherHub {
+        /// Identity of the hub the store knows.
+        expected: String,
+        /// Identity of the hub reached.
+        found: String,
+    },
+    /// The hub's change log is behind the store (restored from an older backup?): pulling would
+    /// silently skip the changes made again under the same numbers.
+    #[error("the hub's change log ends at {hub} but this kiosk already applied up to {cursor}")]
+    HubBehind {
+        /// The store's cursor.
+        cursor: i64,
+        /// The hub's last change number.
+        hub: i64,
+    },
     /// A fault-injection hook stopped the round (tests).
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -277,6 +296,7 @@ pub async fn sync_once(
     let mut report = SyncReport::default();
     let result = async {
         let mut client = connect(hub).await?;
+        pull::check_hub(store, &client).await?;
         push::push_all(store, &mut client, options, &mut report).await?;
         pull::pull_all(store, &mut client, options, &mut report).await
     }
@@ -394,6 +414,18 @@ mod tests {
         assert!(status.last_error.is_some());
         assert!(status.last_success_at.is_none());
         assert_eq!(status.cursor, 0);
+    }
+
+    /// The app runs the loop with `tokio::spawn`, which needs a `Send` future.
+    #[test]
+    fn the_sync_futures_can_run_on_a_spawned_task() {
+        fn is_send<T: Send>(_: &T) {}
+        let mut store = Store::open_in_memory().expect("store");
+        let hub = HubConfig::plain("postgresql://kiosk@127.0.0.1:1/hub");
+        let options = SyncOptions::default();
+        is_send(&sync_once(&mut store, &hub, &options));
+        let (_stop, shutdown) = tokio::sync::watch::channel(false);
+        is_send(&run_loop(&mut store, &hub, &options, Backoff::default(), |_| {}, shutdown));
     }
 
     #[test]

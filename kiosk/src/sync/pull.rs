@@ -18,6 +18,32 @@ struct RawChange {
     data: Option<serde_json::Value>,
 }
 
+/// Checks that the hub is the one this store's cursor belongs to (recording it on first contact)
+/// and that its change log is not behind the cursor. Runs before anything is pushed or pulled.
+pub(super) async fn check_hub(store: &mut Store, client: &Client) -> Result<(), SyncError> {
+    let row = client
+        .query_one(
+            "SELECT (SELECT id::text FROM hub_identity),
+                    (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM change_log_seq)",
+            &[],
+        )
+        .await?;
+    let hub_id: String = row.try_get(0)?;
+    let hub_last: i64 = row.try_get(1)?;
+    match store.sync_hub_id()? {
+        Some(known) if known != hub_id => {
+            return Err(SyncError::OtherHub { expected: known, found: hub_id });
+        }
+        Some(_) => {}
+        None => store.set_sync_hub_id(&hub_id)?,
+    }
+    let cursor = store.sync_cursor()?;
+    if cursor > hub_last {
+        return Err(SyncError::HubBehind { cursor, hub: hub_last });
+    }
+    Ok(())
+}
+
 /// Pulls until the hub has nothing newer (or `max_batches`); returns the hub's pending change
 /// count and the age in seconds of the oldest pending change.
 pub(super) async fn pull_all(

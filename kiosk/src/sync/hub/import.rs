@@ -516,8 +516,27 @@ async fn resolve(
         .iter()
         .map(|r| r.try_get(0))
         .collect::<Result<_, _>>()?;
+    // Only the facilities the file names matter: a hub may hold many.
+    let named: Vec<String> = records
+        .iter()
+        .filter_map(|(_, row)| match row {
+            Row::Facility { .. } => None,
+            Row::Inmate(r) => Some(r.facility.clone()),
+            Row::Remission { facility, .. }
+            | Row::FamilyLink { facility, .. }
+            | Row::Booking { facility, .. } => Some(facility.clone()),
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     let mut inmates: HashMap<(String, String), String> = HashMap::new();
-    for r in tx.query("SELECT facility_id, registration_number, person_id FROM inmate", &[]).await?
+    for r in tx
+        .query(
+            "SELECT facility_id, registration_number, person_id FROM inmate
+             WHERE facility_id = ANY($1)",
+            &[&named],
+        )
+        .await?
     {
         inmates.insert((r.try_get(0)?, r.try_get(1)?), r.try_get(2)?);
     }
@@ -525,8 +544,9 @@ async fn resolve(
     let mut people: HashMap<(String, String), (String, String, String)> = HashMap::new();
     for r in tx
         .query(
-            "SELECT facility_id, nik, id, kind, full_name FROM person WHERE nik IS NOT NULL",
-            &[],
+            "SELECT facility_id, nik, id, kind, full_name FROM person
+             WHERE nik IS NOT NULL AND facility_id = ANY($1)",
+            &[&named],
         )
         .await?
     {
@@ -534,7 +554,16 @@ async fn resolve(
             .insert((r.try_get(0)?, r.try_get(1)?), (r.try_get(2)?, r.try_get(3)?, r.try_get(4)?));
     }
     let mut booking_codes: HashMap<String, String> = HashMap::new();
-    for r in tx.query("SELECT code, facility_id FROM booking", &[]).await? {
+    let codes: Vec<&str> = records
+        .iter()
+        .filter_map(|(_, row)| match row {
+            Row::Booking { code, .. } => Some(code.as_str()),
+            _ => None,
+        })
+        .collect();
+    for r in
+        tx.query("SELECT code, facility_id FROM booking WHERE code = ANY($1)", &[&codes]).await?
+    {
         booking_codes.insert(r.try_get(0)?, r.try_get(1)?);
     }
 

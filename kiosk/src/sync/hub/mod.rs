@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
     (2, "events", include_str!("0002_events.sql")),
     (3, "change_log", include_str!("0003_change_log.sql")),
     (4, "security", include_str!("0004_security.sql")),
+    (5, "identity", include_str!("0005_identity.sql")),
 ];
 
 /// What can go wrong when preparing the hub.

@@ -3,10 +3,10 @@
 
 use std::process::ExitCode;
 
-pub mod demo;
-pub mod screenshot;
-pub mod reader;
 pub mod config;
+pub mod demo;
+pub mod reader;
+pub mod screenshot;
 pub mod store;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.

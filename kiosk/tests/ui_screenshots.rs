@@ -4,9 +4,23 @@ use std::path::Path;
 use std::process::Command;
 
 const SCREENS: [&str; 17] = [
-    "idle", "scanning", "inmate", "not-recognised", "lockout", "technician-pin", "diagnostics",
-    "fault-reader-unplugged", "fault-store-damaged", "fault-out-of-service", "idle-lobby",
-    "family", "family-inmate", "ticket", "ticket-not-printed", "fault-printer", "display",
+    "idle",
+    "scanning",
+    "inmate",
+    "not-recognised",
+    "lockout",
+    "technician-pin",
+    "diagnostics",
+    "fault-reader-unplugged",
+    "fault-store-damaged",
+    "fault-out-of-service",
+    "idle-lobby",
+    "family",
+    "family-inmate",
+    "ticket",
+    "ticket-not-printed",
+    "fault-printer",
+    "display",
 ];
 
 fn shoot(out: &Path, lang: &str, size: &str) {
@@ -37,7 +51,11 @@ fn every_screen_in_both_languages_and_orientations() {
             assert_eq!((img.width(), img.height()), (w, h), "{}", path.display());
             let grey = img.to_luma8();
             let first = grey.get_pixel(0, 0)[0];
-            assert!(grey.pixels().any(|p| p[0].abs_diff(first) > 60), "{} is blank", path.display());
+            assert!(
+                grey.pixels().any(|p| p[0].abs_diff(first) > 60),
+                "{} is blank",
+                path.display()
+            );
         }
         let written = std::fs::read_dir(&dir).unwrap().count();
         assert_eq!(written, names.len(), "one file per screen in {}", dir.display());

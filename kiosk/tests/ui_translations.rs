@@ -71,7 +71,8 @@ fn all_tr_strings() -> Vec<String> {
 
 #[test]
 fn every_string_has_an_english_translation() {
-    let po = std::fs::read_to_string(ui_dir().join("translations/en/LC_MESSAGES/kiosk.po")).unwrap();
+    let po =
+        std::fs::read_to_string(ui_dir().join("translations/en/LC_MESSAGES/kiosk.po")).unwrap();
     let entries = po_entries(&po);
     let strings = all_tr_strings();
     assert!(strings.len() > 80, "found {} strings", strings.len());
@@ -88,8 +89,8 @@ fn every_string_has_an_english_translation() {
 #[test]
 fn indonesian_sources_have_no_english_words() {
     const ENGLISH: [&str; 12] = [
-        "the ", "please", "your", "finger", "ticket ", "wait", "try ", "error", "release",
-        "visit", "screen", "printing",
+        "the ", "please", "your", "finger", "ticket ", "wait", "try ", "error", "release", "visit",
+        "screen", "printing",
     ];
     for s in all_tr_strings() {
         let lower = s.to_lowercase();

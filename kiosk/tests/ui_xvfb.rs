@@ -19,8 +19,10 @@ impl Drop for Killed {
 
 fn free_display() -> u32 {
     (100 + std::process::id() % 400..1000)
-        .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            && !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
         .unwrap()
 }
 
@@ -31,7 +33,8 @@ fn layout(img: &image::GrayImage, cols: u32, rows: u32) -> Vec<f32> {
     let mut out = Vec::new();
     for r in 0..rows {
         for c in 0..cols {
-            let (x0, x1, y0, y1) = (c * w / cols, (c + 1) * w / cols, r * h / rows, (r + 1) * h / rows);
+            let (x0, x1, y0, y1) =
+                (c * w / cols, (c + 1) * w / cols, r * h / rows, (r + 1) * h / rows);
             let mut sum = 0u64;
             for y in y0..y1 {
                 for x in x0..x1 {
@@ -73,6 +76,9 @@ fn demo_window_under_xvfb_matches_headless_layout() {
             .arg("demo")
             .env("DISPLAY", &display)
             .env("SLINT_BACKEND", "winit-software")
+            // The demo store goes to the user's data directory: keep it in the temp dir.
+            .env("HOME", tmp.path())
+            .env("XDG_DATA_HOME", tmp.path().join("data"))
             .env_remove("WAYLAND_DISPLAY")
             .stdout(Stdio::null())
             .stderr(log)

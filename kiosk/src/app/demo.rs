@@ -19,9 +19,7 @@ const IMAGE_SIZE: u32 = 160;
 
 /// The demo's fixed "today", so screenshots and tests do not change with the calendar.
 pub fn demo_now() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 11, 28)
-        .and_then(|d| d.and_hms_opt(9, 12, 0))
-        .unwrap_or_default()
+    NaiveDate::from_ymd_opt(2026, 11, 28).and_then(|d| d.and_hms_opt(9, 12, 0)).unwrap_or_default()
 }
 
 pub const BUDI: &str = "demo-inmate-budi";
@@ -193,9 +191,9 @@ fn release_view(i: &DemoInmate, today: NaiveDate) -> ReleaseView {
 /// A synthetic ridge pattern per person: different people give different pixels.
 pub fn finger_image(person: &str) -> FingerCapture {
     // A stable seed from the id (FNV-1a), so each person keeps one pattern.
-    let seed = person.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let seed = person
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     let freq = 0.18 + (seed % 17) as f32 * 0.013;
     let angle = (seed / 17 % 11) as f32 * 0.29;
     let (s, c) = angle.sin_cos();
@@ -335,7 +333,10 @@ impl TicketPrinter for DemoPrinter {
         }
     }
     fn condition(&self) -> PrinterCondition {
-        self.condition.lock().map(|c| c.unwrap_or(PrinterCondition::Ok)).unwrap_or(PrinterCondition::Unknown)
+        self.condition
+            .lock()
+            .map(|c| c.unwrap_or(PrinterCondition::Ok))
+            .unwrap_or(PrinterCondition::Unknown)
     }
 }
 
@@ -386,12 +387,17 @@ impl Records for DemoRecords {
             .ok_or_else(|| PortError::NotFound(format!("inmate {inmate}")))
     }
 
-    fn linked_inmates(&self, family: &str, today: NaiveDate) -> Result<Vec<LinkedInmate>, PortError> {
+    fn linked_inmates(
+        &self,
+        family: &str,
+        today: NaiveDate,
+    ) -> Result<Vec<LinkedInmate>, PortError> {
         let book = self.book.borrow();
         let mut out = Vec::new();
         for link in links().into_iter().filter(|l| l.family == family) {
             let view = self.release_view(link.inmate, today)?;
-            let checked_in = book.checked_in.iter().any(|(v, i, _)| v == family && i == link.inmate);
+            let checked_in =
+                book.checked_in.iter().any(|(v, i, _)| v == family && i == link.inmate);
             out.push(LinkedInmate {
                 inmate: link.inmate.to_string(),
                 name: view.name,
@@ -415,12 +421,18 @@ struct DemoVisits {
 }
 
 impl Visits for DemoVisits {
-    fn check_in(&self, visitor: &str, inmate: &str, at: NaiveDateTime) -> Result<IssuedTicket, PortError> {
+    fn check_in(
+        &self,
+        visitor: &str,
+        inmate: &str,
+        at: NaiveDateTime,
+    ) -> Result<IssuedTicket, PortError> {
         let link = links()
             .into_iter()
             .find(|l| l.family == visitor && l.inmate == inmate)
             .ok_or_else(|| PortError::Refused("not a linked family member".into()))?;
-        let session = link.session_today.ok_or_else(|| PortError::Refused("no booking today".into()))?;
+        let session =
+            link.session_today.ok_or_else(|| PortError::Refused("no booking today".into()))?;
         let mut book = self.book.borrow_mut();
         if book.checked_in.iter().any(|(v, i, _)| v == visitor && i == inmate) {
             return Err(PortError::Refused("already checked in today".into()));
@@ -429,7 +441,8 @@ impl Visits for DemoVisits {
         book.next_number = book.next_number.max(6) + 1;
         let number = format!("A-{:03}", book.next_number);
         book.checked_in.push((visitor.to_string(), inmate.to_string(), number.clone()));
-        let name = inmates().iter().find(|i| i.id == inmate).map(|i| i.name).unwrap_or("?").to_string();
+        let name =
+            inmates().iter().find(|i| i.id == inmate).map(|i| i.name).unwrap_or("?").to_string();
         Ok(IssuedTicket {
             number,
             inmate_name: name,
@@ -527,7 +540,11 @@ pub fn demo_ports(reader_wait: Duration, clock: Option<NaiveDateTime>) -> (Ports
     let reader_state = Arc::new(Mutex::new(ReaderState { connected: true, placed: None }));
     let reader = Arc::new(DemoReader { state: reader_state.clone(), wait: reader_wait });
     let identifier = Arc::new(DemoIdentifier {
-        enrolled: people().into_iter().map(|p| (finger_image(&p.id).pixels, p.id)).map(|(px, id)| (id, px)).collect(),
+        enrolled: people()
+            .into_iter()
+            .map(|p| (finger_image(&p.id).pixels, p.id))
+            .map(|(px, id)| (id, px))
+            .collect(),
     });
     let printer = DemoPrinter::default();
     let audit = DemoAudit::default();

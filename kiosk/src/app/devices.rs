@@ -178,6 +178,8 @@ mod tests {
         // Same finger still on the sensor: not captured twice.
         assert_eq!(reader.capture(&token), Err(ReaderFault::NoFinger));
         handle.lift_finger();
+        // The lift is seen; no new finger yet.
+        assert_eq!(reader.capture(&token), Err(ReaderFault::NoFinger));
         handle.place_finger(ridges());
         assert!(reader.capture(&token).is_ok());
     }

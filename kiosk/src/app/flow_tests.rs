@@ -64,7 +64,12 @@ fn inmate_scan_shows_release_then_times_out_to_idle() {
     assert_eq!(value_of(&h, "inmate-name").as_deref(), Some("Budi Santoso"));
     assert_eq!(value_of(&h, "release-date").as_deref(), Some("18 Maret 2027"));
     assert!(exists(&h, "perkiraan"), "projected remission labelled as an estimate");
-    assert!(h.demo.audit.events().contains(&AuditEvent::InmateViewed { viewer: BUDI.into(), inmate: BUDI.into() }));
+    assert!(
+        h.demo
+            .audit
+            .events()
+            .contains(&AuditEvent::InmateViewed { viewer: BUDI.into(), inmate: BUDI.into() })
+    );
 
     h.advance(20);
     assert_eq!(idle_left(&h), 10);
@@ -114,7 +119,12 @@ fn family_checks_in_and_gets_a_ticket() {
     assert!(h.window().global::<ui::InmateAdapter>().get_limited());
     assert!(!exists(&h, "Perkara"), "no case details for family by default");
     assert_eq!(value_of(&h, "release-date").as_deref(), Some("18 Maret 2027"));
-    assert!(h.demo.audit.events().contains(&AuditEvent::InmateViewed { viewer: SITI.into(), inmate: BUDI.into() }));
+    assert!(
+        h.demo
+            .audit
+            .events()
+            .contains(&AuditEvent::InmateViewed { viewer: SITI.into(), inmate: BUDI.into() })
+    );
 
     press(&h, "Lapor kunjungan");
     assert_eq!(h.screen(), ui::Screen::Ticket);

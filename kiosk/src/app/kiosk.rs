@@ -10,10 +10,10 @@ use std::time::Duration;
 use slint::{ComponentHandle, ModelRc, SharedString, Timer, TimerMode, VecModel};
 
 use super::format::{self, Language};
-use crate::config::{self, PinHash};
 use super::ports::*;
 use super::ui;
 use super::worker::{Executor, Inbox, Outcome, ThreadExecutor};
+use crate::config::{self, PinHash};
 
 /// Which terminal this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,7 +208,8 @@ impl Kiosk {
         });
         let health = Timer::default();
         let weak = Rc::downgrade(&shared);
-        let every = Duration::from_secs(shared.state.borrow().settings.health_seconds.max(1).into());
+        let every =
+            Duration::from_secs(shared.state.borrow().settings.health_seconds.max(1).into());
         health.start(TimerMode::Repeated, every, move || {
             if let Some(shared) = weak.upgrade() {
                 check_health(&shared);
@@ -748,7 +749,10 @@ fn show_family_inmate(shared: &Rc<Shared>, index: usize) {
     let inmate_id = inmate.inmate.clone();
     match shared.ports.records.release_view(&inmate_id, now(shared).date()) {
         Ok(view) => {
-            audit(shared, AuditEvent::InmateViewed { viewer: visitor.id.clone(), inmate: inmate_id });
+            audit(
+                shared,
+                AuditEvent::InmateViewed { viewer: visitor.id.clone(), inmate: inmate_id },
+            );
             shared.state.borrow_mut().current =
                 Current::FamilyInmate { visitor, linked, index, view };
             render_current(shared);
@@ -1113,7 +1117,11 @@ fn set_inmate(
         detained_on: format::date(v.detained_on, lang).into(),
         expiry: format::date(v.expiry, lang).into(),
         release: format::date(v.release, lang).into(),
-        release_projected: v.release_projected.map(|d| format::date(d, lang)).unwrap_or_default().into(),
+        release_projected: v
+            .release_projected
+            .map(|d| format::date(d, lang))
+            .unwrap_or_default()
+            .into(),
         one_third: format::date(v.one_third, lang).into(),
         one_half: format::date(v.one_half, lang).into(),
         two_thirds: format::date(v.two_thirds, lang).into(),

@@ -182,8 +182,11 @@ pub struct LinkedInmate {
 pub trait Records {
     fn person(&self, id: &str) -> Result<Option<Person>, PortError>;
     fn release_view(&self, inmate: &str, today: NaiveDate) -> Result<ReleaseView, PortError>;
-    fn linked_inmates(&self, family: &str, today: NaiveDate)
-    -> Result<Vec<LinkedInmate>, PortError>;
+    fn linked_inmates(
+        &self,
+        family: &str,
+        today: NaiveDate,
+    ) -> Result<Vec<LinkedInmate>, PortError>;
 }
 
 /// A queue ticket as issued at check-in.

@@ -23,9 +23,12 @@ impl StoreAudit {
 /// The store's row for one app event: what, whom, how it ended, a short code.
 fn row(event: &AuditEvent) -> (Event, Option<&str>, Outcome, Option<String>) {
     match event {
-        AuditEvent::InmateViewed { viewer, inmate } => {
-            (Event::View, Some(inmate.as_str()), Outcome::Accepted, Some(format!("viewer={viewer}")))
-        }
+        AuditEvent::InmateViewed { viewer, inmate } => (
+            Event::View,
+            Some(inmate.as_str()),
+            Outcome::Accepted,
+            Some(format!("viewer={viewer}")),
+        ),
         AuditEvent::FamilyViewed { visitor } => {
             (Event::View, Some(visitor.as_str()), Outcome::Accepted, Some("family".into()))
         }
@@ -106,7 +109,9 @@ mod tests {
         audit.record(AuditEvent::TechnicianPinRejected, at).unwrap();
         let rows = store.recent_audit(10).unwrap();
         assert_eq!(rows.len(), 2);
-        assert!(rows.iter().any(|r| r.event == Event::View && r.person_id.as_deref() == Some("p1")));
+        assert!(
+            rows.iter().any(|r| r.event == Event::View && r.person_id.as_deref() == Some("p1"))
+        );
         assert!(rows.iter().any(|r| r.event == Event::Pin && r.outcome == Outcome::Rejected));
         assert!(rows.iter().all(|r| r.terminal_id == "BLOK-A-1"));
     }

@@ -13,9 +13,18 @@ use super::ports::{FingerCapture, PersonId, PortError, PrinterCondition, ReaderF
 pub enum Outcome {
     /// The idle capture loop got a frame (or failed). `generation` drops results of a capture
     /// the app no longer waits for.
-    Captured { generation: u64, result: Result<FingerCapture, ReaderFault> },
-    Identified { generation: u64, result: Result<Option<PersonId>, PortError> },
-    TicketPrinted { number: String, result: Result<(), PrinterCondition> },
+    Captured {
+        generation: u64,
+        result: Result<FingerCapture, ReaderFault>,
+    },
+    Identified {
+        generation: u64,
+        result: Result<Option<PersonId>, PortError>,
+    },
+    TicketPrinted {
+        number: String,
+        result: Result<(), PrinterCondition>,
+    },
     TestPrinted(Result<(), PrinterCondition>),
     PrinterChecked(PrinterCondition),
     LiveImage(Result<FingerCapture, ReaderFault>),

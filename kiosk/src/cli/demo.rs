@@ -73,7 +73,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let kiosk = Rc::new(Kiosk::start(window.clone_strong(), ports, settings));
     wire_dev_panel(&window, &kiosk, handles);
-    eprintln!("kiosk demo: press F2 or the top-left corner for the developer panel; technician PIN 123456");
+    eprintln!(
+        "kiosk demo: press F2 or the top-left corner for the developer panel; technician PIN 123456"
+    );
     window.run().context("event loop")?;
     kiosk.shutdown();
     Ok(ExitCode::SUCCESS)

@@ -8,21 +8,14 @@ pub mod config;
 pub mod queue;
 pub mod reader;
 pub mod sentence;
-pub mod config;
 pub mod demo;
-pub mod reader;
 pub mod screenshot;
 pub mod store;
 pub mod template;
-pub mod demo;
 pub mod diag;
 pub mod hub;
 pub mod printer;
-pub mod reader;
-pub mod screenshot;
-pub mod store;
 pub mod sync;
-pub mod template;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.
 pub fn init_logging() {

@@ -6,4 +6,5 @@ pub mod fixtures;
 pub mod sentence;
 pub mod store;
 pub mod sync;
+pub mod synth;
 pub mod visits;

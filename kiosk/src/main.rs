@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// Store maintenance: integrity check, schema version, row counts.
     Store(cli::store::Args),
+    /// Synthetic fingerprints (SFinGe method): FVC-named PNGs and a dpi note.
+    Synth(cli::synth::Args),
 }
 
 fn main() -> ExitCode {
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
+        Command::Synth(args) => cli::synth::run(args),
     };
     cli::finish(result)
 }

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 pub mod store;
+pub mod synth;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.
 pub fn init_logging() {

@@ -2,6 +2,7 @@
 //! ties them to the screen. The `kiosk` binary (src/main.rs) is a thin command line over this.
 
 pub mod biometrics;
+pub mod config;
 pub mod fixtures;
 pub mod sentence;
 pub mod store;

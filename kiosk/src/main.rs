@@ -20,6 +20,10 @@ enum Command {
     Store(cli::store::Args),
     /// Synthetic fingerprints (SFinGe method): FVC-named PNGs and a dpi note.
     Synth(cli::synth::Args),
+    /// Fingerprint readers: list the supported ones on USB, capture one image.
+    Reader(cli::reader::Args),
+    /// Configuration tools: check a file, hash a technician PIN.
+    Config(cli::config::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +32,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
         Command::Synth(args) => cli::synth::run(args),
+        Command::Reader(args) => cli::reader::run(args),
+        Command::Config(args) => cli::config::run(args),
     };
     cli::finish(result)
 }

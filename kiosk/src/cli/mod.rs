@@ -3,8 +3,8 @@
 
 use std::process::ExitCode;
 
-pub mod reader;
 pub mod config;
+pub mod reader;
 pub mod store;
 pub mod synth;
 

@@ -48,8 +48,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let master = synth::master_print(finger_seed);
         master_ms.push(t.elapsed().as_secs_f64() * 1e3);
         for i in 1..=args.impressions {
-            let image =
-                synth::impression(&master, synth::impression_seed(finger_seed, u64::from(i)), &settings);
+            let image = synth::impression(
+                &master,
+                synth::impression_seed(finger_seed, u64::from(i)),
+                &settings,
+            );
             let path = args.out.join(format!("{finger}_{i}.png"));
             std::fs::write(&path, image.to_png()?)
                 .with_context(|| format!("cannot write {}", path.display()))?;

@@ -168,7 +168,7 @@ pub fn impression(master: &MasterPrint, seed: u64, settings: &ImpressionSettings
     } else {
         master.ink.clone()
     };
-    let ridge_level: f32 = rng.gen_range(20.0..70.0) - 20.0 * pressure;
+    let ridge_level: f32 = rng.gen_range(5.0..50.0) - 20.0 * pressure;
     let dryness_breaks = (-pressure).max(0.0);
 
     // Geometry: global rigid motion (sensor frame) and plastic distortion (finger frame).
@@ -217,8 +217,14 @@ pub fn impression(master: &MasterPrint, seed: u64, settings: &ImpressionSettings
             let i = y * ow + x;
             foreground[i] = fg;
             value[i] = sample(&ink, mw, mh, qx, qy, 0.0) * fg;
-            border[i] = sample(&master.border_distance, mw, mh, cx, cy, -1.0)
-                .min(sample(&master.border_distance, mw, mh, qx, qy, -1.0));
+            border[i] = sample(&master.border_distance, mw, mh, cx, cy, -1.0).min(sample(
+                &master.border_distance,
+                mw,
+                mh,
+                qx,
+                qy,
+                -1.0,
+            ));
         }
     }
 
@@ -226,7 +232,7 @@ pub fn impression(master: &MasterPrint, seed: u64, settings: &ImpressionSettings
     // on dry skin; then a 3×3 blur; valleys are pasted back so the blur does not grey them.
     let mut rng = stage_rng(seed, Stage::Noise);
     let mut noisy = value.clone();
-    let blobs = ((300.0 + 900.0 * dryness_breaks) * settings.noise) as usize;
+    let blobs = ((2500.0 + 4000.0 * dryness_breaks) * settings.noise) as usize;
     for _ in 0..blobs {
         let x = rng.gen_range(0..ow);
         let y = rng.gen_range(0..oh);
@@ -238,7 +244,7 @@ pub fn impression(master: &MasterPrint, seed: u64, settings: &ImpressionSettings
         if rng.gen_range(0.0f32..1.0) > keep {
             continue;
         }
-        let r: f32 = rng.gen_range(0.8..2.6);
+        let r: f32 = rng.gen_range(0.7..2.0);
         let ri = r.ceil() as i64;
         let strength: f32 = rng.gen_range(0.5..1.0);
         for dy in -ri..=ri {
@@ -255,11 +261,8 @@ pub fn impression(master: &MasterPrint, seed: u64, settings: &ImpressionSettings
         }
     }
     // Per-impression scratches (dirt, sensor scratches): thin light lines.
-    let scratches = if rng.gen_range(0.0f32..1.0) < 0.3 * settings.noise {
-        rng.gen_range(1..=3)
-    } else {
-        0
-    };
+    let scratches =
+        if rng.gen_range(0.0f32..1.0) < 0.3 * settings.noise { rng.gen_range(1..=3) } else { 0 };
     for _ in 0..scratches {
         let (x0, y0) = (rng.gen_range(0.0..ow as f32), rng.gen_range(0.0..oh as f32));
         let angle: f32 = rng.gen_range(0.0..PI);
@@ -293,8 +296,8 @@ pub fn impression(master: &MasterPrint, seed: u64, settings: &ImpressionSettings
     // Sensor: uneven bright background, the print darkens it, sensor noise, contrast and gamma.
     let mut rng = stage_rng(seed, Stage::Background);
     let background = smooth_field(ow, oh, 4, &mut rng);
-    let bg_level: f32 = rng.gen_range(215.0..245.0);
-    let valley_level: f32 = rng.gen_range(185.0..225.0);
+    let bg_level: f32 = rng.gen_range(180.0..225.0);
+    let valley_level: f32 = bg_level - rng.gen_range(0.0..25.0);
     let sensor_noise: f32 = rng.gen_range(2.0..6.0);
     let gamma: f32 = rng.gen_range(0.8..1.25);
     let mut pixels = vec![0u8; ow * oh];

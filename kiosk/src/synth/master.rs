@@ -78,11 +78,11 @@ struct AreaShape {
 impl AreaShape {
     fn draw(rng: &mut ChaCha8Rng) -> AreaShape {
         AreaShape {
-            right: rng.gen_range(100.0..135.0),
-            left: rng.gen_range(100.0..135.0),
-            top: rng.gen_range(120.0..165.0),
-            middle: rng.gen_range(20.0..70.0),
-            bottom: rng.gen_range(70.0..110.0),
+            right: rng.gen_range(110.0..145.0),
+            left: rng.gen_range(110.0..145.0),
+            top: rng.gen_range(140.0..185.0),
+            middle: rng.gen_range(30.0..80.0),
+            bottom: rng.gen_range(90.0..130.0),
         }
     }
 
@@ -270,7 +270,7 @@ pub fn master_print(seed: u64) -> MasterPrint {
     }
 
     // Density: a base period, longer above the highest core and below the lowest delta,
-    // ±5 % smooth noise.
+    // ±7 % smooth noise.
     let mut rng = stage_rng(seed, Stage::Density);
     let base = (9.5 + 0.8 * normal(&mut rng)).clamp(7.5, 12.0);
     let top_core = model
@@ -304,7 +304,7 @@ pub fn master_print(seed: u64) -> MasterPrint {
         let factor = 1.0 + above * ramp_up + below * ramp_down;
         for x in 0..width {
             let i = y * width + x;
-            let p = (base * factor * (1.0 + 0.05 * noise[i])).clamp(PERIOD_MIN, PERIOD_MAX);
+            let p = (base * factor * (1.0 + 0.07 * noise[i])).clamp(PERIOD_MIN, PERIOD_MAX);
             period[i] = p;
             if mask[i] > 0.5 {
                 period_sum += f64::from(p);
@@ -365,7 +365,7 @@ fn grow(
     // Seeds: short oriented ridge patches at random places and on every singular point.
     let mut rng = stage_rng(seed, Stage::Seeds);
     let area = region.iter().filter(|&&r| r).count();
-    let count = (area / rng.gen_range(2500..6000)).max(4);
+    let count = (area / rng.gen_range(1200..2500)).max(4);
     let mut seeds: Vec<(f32, f32)> = singular.iter().map(|p| (p.x, p.y)).collect();
     let mut tries = 0;
     while seeds.len() < count + singular.len() && tries < count * 50 {

@@ -4,6 +4,7 @@
 pub mod biometrics;
 pub mod config;
 pub mod fixtures;
+pub mod identify;
 pub mod sentence;
 pub mod store;
 pub mod sync;

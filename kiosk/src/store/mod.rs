@@ -11,6 +11,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub mod audit;
 mod codec;
+pub mod fingerprints;
 pub mod persons;
 
 /// Schema migrations in order: index i takes the store from version i to version i + 1.

@@ -1,0 +1,176 @@
+//! The identification and enrolment flows on the kiosk's own biometrics: gallery from the store,
+//! identify with audit, enrol three images with quality control.
+
+use chrono::{DateTime, Utc};
+
+use super::enrol::{EnrolImpression, EnrolRefusal, QUALITY_FLOOR, check_enrolment};
+use super::{Decision, Gallery, IdentifySettings, Identifier, audit_detail};
+use crate::biometrics::{self, BiometricError, GreyImage, Probe, Template};
+use crate::store::audit::{AuditEvent, AuditOutcome};
+use crate::store::{Store, StoreError};
+
+/// Finger names the store accepts.
+pub const FINGERS: &[&str] = &[
+    "right-thumb",
+    "right-index",
+    "right-middle",
+    "right-ring",
+    "right-little",
+    "left-thumb",
+    "left-index",
+    "left-middle",
+    "left-ring",
+    "left-little",
+];
+
+/// Builds the gallery from the store. A row whose template cannot be read is skipped with a
+/// warning (and counted), never fatal: one bad row must not stop the kiosk.
+pub fn load_gallery(store: &Store) -> Result<(Gallery<Template>, usize), StoreError> {
+    let mut gallery = Gallery::new();
+    let mut skipped = 0;
+    for row in store.fingerprints()? {
+        match Template::from_bytes(&row.template) {
+            Ok(template) => gallery.insert(&row.person_id, &row.finger, template),
+            Err(err) => {
+                skipped += 1;
+                tracing::warn!(id = %row.id, person = %row.person_id, %err, "unreadable template skipped");
+            }
+        }
+    }
+    Ok((gallery, skipped))
+}
+
+/// Reloads the gallery of `identifier` from the store (after a sync or an enrolment).
+pub fn refresh(identifier: &mut Identifier<Template>, store: &Store) -> Result<usize, StoreError> {
+    let (gallery, skipped) = load_gallery(store)?;
+    identifier.replace_gallery(gallery);
+    Ok(skipped)
+}
+
+/// One identification attempt with `probe`, written to the audit log whatever the outcome.
+pub fn identify_and_audit(
+    identifier: &mut Identifier<Template>,
+    store: &Store,
+    terminal_id: &str,
+    probe: &Template,
+    now: DateTime<Utc>,
+) -> Result<Decision, StoreError> {
+    let started = std::time::Instant::now();
+    let prepared = Probe::new(probe);
+    let decision = identifier.identify(now, |candidate| prepared.score(candidate));
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+    let (person, outcome) = match &decision {
+        Decision::Accepted(best) => (Some(best.person_id.as_str()), AuditOutcome::Accepted),
+        _ => (None, AuditOutcome::Rejected),
+    };
+    let detail = audit_detail(&decision, identifier.gallery().len(), elapsed_ms);
+    store.audit(terminal_id, AuditEvent::Identify, person, outcome, Some(&detail))?;
+    Ok(decision)
+}
+
+/// What can stop an enrolment.
+#[derive(Debug, thiserror::Error)]
+pub enum EnrolError {
+    /// The policy refused it (quality, consistency, duplicate).
+    #[error(transparent)]
+    Refused(#[from] EnrolRefusal),
+    /// An impression held no usable fingerprint.
+    #[error("impression {impression}: {source}")]
+    Biometric {
+        /// Which impression (1-based).
+        impression: usize,
+        /// Why.
+        source: BiometricError,
+    },
+    /// Unknown finger name.
+    #[error("unknown finger `{0}` (expected e.g. right-thumb, left-index)")]
+    UnknownFinger(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A stored enrolment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Enrolled {
+    /// Row id of the stored template.
+    pub fingerprint_id: String,
+    /// Quality of the stored impression.
+    pub quality: u8,
+    /// Which impression was stored (0-based).
+    pub chosen: usize,
+    /// Lowest score between the impressions.
+    pub min_pair_score: f64,
+}
+
+/// Enrols `finger` of `person_id` from three images taken at `dpi`: quality floor, mutual
+/// match, duplicate check against everyone enrolled, then stores the best-agreeing template
+/// with its quality. Every attempt, accepted or refused, is audited.
+pub fn enrol_images(
+    store: &Store,
+    terminal_id: &str,
+    person_id: &str,
+    finger: &str,
+    images: &[GreyImage],
+    dpi: u32,
+    settings: &IdentifySettings,
+) -> Result<Enrolled, EnrolError> {
+    let result = enrol_inner(store, person_id, finger, images, dpi, settings);
+    let (outcome, detail) = match &result {
+        Ok(done) => (
+            AuditOutcome::Accepted,
+            format!("finger={finger} quality={} min_pair={:.1}", done.quality, done.min_pair_score),
+        ),
+        Err(EnrolError::Refused(refusal)) => (AuditOutcome::Rejected, format!("finger={finger} refused: {refusal}")),
+        Err(err) => (AuditOutcome::Error, format!("finger={finger} error: {err}")),
+    };
+    store.audit(terminal_id, AuditEvent::Enrol, Some(person_id), outcome, Some(&detail))?;
+    result
+}
+
+fn enrol_inner(
+    store: &Store,
+    person_id: &str,
+    finger: &str,
+    images: &[GreyImage],
+    dpi: u32,
+    settings: &IdentifySettings,
+) -> Result<Enrolled, EnrolError> {
+    if !FINGERS.contains(&finger) {
+        return Err(EnrolError::UnknownFinger(finger.to_string()));
+    }
+    let mut impressions = Vec::with_capacity(images.len());
+    for (i, image) in images.iter().enumerate() {
+        let quality = biometrics::quality(image, dpi).score;
+        if quality < QUALITY_FLOOR {
+            // Refuse before extraction: a poor image may not even extract.
+            return Err(EnrolRefusal::LowQuality { impression: i + 1, quality, floor: QUALITY_FLOOR }.into());
+        }
+        let template = biometrics::extract(image, dpi)
+            .map_err(|source| EnrolError::Biometric { impression: i + 1, source })?;
+        impressions.push(EnrolImpression { template, quality });
+    }
+    let (gallery, _) = load_gallery(store)?;
+    let choice = check_enrolment(
+        person_id,
+        &impressions,
+        &gallery,
+        settings.threshold,
+        QUALITY_FLOOR,
+        |a, b| biometrics::compare(a, b),
+    )?;
+    let chosen = &impressions[choice.chosen];
+    let fingerprint_id =
+        store.save_fingerprint(person_id, finger, &chosen.template.to_bytes(), chosen.quality, Utc::now())?;
+    Ok(Enrolled {
+        fingerprint_id,
+        quality: choice.quality,
+        chosen: choice.chosen,
+        min_pair_score: choice.min_pair_score,
+    })
+}
+
+/// A synthetic image as the biometrics pipeline takes it.
+pub fn grey_from_synth(image: &crate::synth::SynthImage) -> Result<GreyImage, BiometricError> {
+    GreyImage::new(image.width as u32, image.height as u32, image.pixels.clone())
+}

@@ -168,7 +168,7 @@ pub fn impression(master: &MasterPrint, seed: u64, settings: &ImpressionSettings
     } else {
         master.ink.clone()
     };
-    let ridge_level: f32 = rng.gen_range(5.0..50.0) - 20.0 * pressure;
+    let ridge_level: f32 = rng.gen_range(0.0..25.0) - 20.0 * pressure;
     let dryness_breaks = (-pressure).max(0.0);
 
     // Geometry: global rigid motion (sensor frame) and plastic distortion (finger frame).
@@ -231,7 +231,11 @@ pub fn impression(master: &MasterPrint, seed: u64, settings: &ImpressionSettings
     // Ridge noise: white blobs on ridges, denser towards the border of the contact region and
     // on dry skin; then a 3×3 blur; valleys are pasted back so the blur does not grey them.
     let mut rng = stage_rng(seed, Stage::Noise);
-    let mut noisy = value.clone();
+    // Ragged ridge edges: fine multiplicative noise on the ink.
+    let mut noisy: Vec<f32> = value
+        .iter()
+        .map(|v| v * (1.0 - 0.3 * settings.noise.min(1.5) * rng.gen_range(0.0f32..1.0)))
+        .collect();
     let blobs = ((2500.0 + 4000.0 * dryness_breaks) * settings.noise) as usize;
     for _ in 0..blobs {
         let x = rng.gen_range(0..ow);

@@ -13,6 +13,8 @@ use super::{Stage, stage_rng};
 
 /// Blank margin around the finger area on the master canvas, pixels.
 const MARGIN: usize = 24;
+/// Largest master canvas (columns, rows): the 288x384 frame plus room for rotation and shifts.
+const MAX_CANVAS: (usize, usize) = (360, 460);
 /// Orientation bins of the filter bank over π (5.6° steps; banding is not visible).
 const ORIENTATION_BINS: usize = 32;
 /// Ridge periods of the filter bank: PERIOD_MIN + i * PERIOD_STEP.
@@ -78,11 +80,11 @@ struct AreaShape {
 impl AreaShape {
     fn draw(rng: &mut ChaCha8Rng) -> AreaShape {
         AreaShape {
-            right: rng.gen_range(110.0..145.0),
-            left: rng.gen_range(110.0..145.0),
-            top: rng.gen_range(140.0..185.0),
-            middle: rng.gen_range(30.0..80.0),
-            bottom: rng.gen_range(90.0..130.0),
+            right: rng.gen_range(120.0..165.0),
+            left: rng.gen_range(120.0..165.0),
+            top: rng.gen_range(160.0..215.0),
+            middle: rng.gen_range(30.0..90.0),
+            bottom: rng.gen_range(100.0..150.0),
         }
     }
 
@@ -235,10 +237,13 @@ pub fn master_print(seed: u64) -> MasterPrint {
     let shape = AreaShape::draw(&mut stage_rng(seed, Stage::Shape));
     let area_w = shape.left + shape.right;
     let area_h = shape.top + shape.middle + shape.bottom;
-    let width = area_w.ceil() as usize + 2 * MARGIN;
-    let height = area_h.ceil() as usize + 2 * MARGIN;
-    let origin_x = MARGIN as f32 + shape.left;
-    let origin_y = MARGIN as f32 + shape.top;
+    // Fingers are larger than the sensor: ridges beyond what any impression can show are not
+    // grown, so the canvas stops a little beyond the frame's reach.
+    let width = (area_w.ceil() as usize + 2 * MARGIN).min(MAX_CANVAS.0);
+    let height = (area_h.ceil() as usize + 2 * MARGIN).min(MAX_CANVAS.1);
+    // The area's centre sits at the canvas centre.
+    let origin_x = width as f32 / 2.0 + (shape.left - shape.right) / 2.0;
+    let origin_y = height as f32 / 2.0 - (shape.middle + shape.bottom - shape.top) / 2.0;
     let n = width * height;
 
     // Area mask and distance to its border.
@@ -256,8 +261,8 @@ pub fn master_print(seed: u64) -> MasterPrint {
     // Orientation.
     let model = super::orientation::model_for_class(
         class,
-        MARGIN as f32,
-        MARGIN as f32,
+        origin_x - shape.left,
+        origin_y - shape.top,
         area_w,
         area_h,
         &mut stage_rng(seed, Stage::Orientation),
@@ -272,7 +277,7 @@ pub fn master_print(seed: u64) -> MasterPrint {
     // Density: a base period, longer above the highest core and below the lowest delta,
     // ±7 % smooth noise.
     let mut rng = stage_rng(seed, Stage::Density);
-    let base = (9.5 + 0.8 * normal(&mut rng)).clamp(7.5, 12.0);
+    let base = (8.8 + 0.7 * normal(&mut rng)).clamp(7.2, 11.0);
     let top_core = model
         .singular_points()
         .iter()
@@ -335,7 +340,7 @@ pub fn master_print(seed: u64) -> MasterPrint {
         period,
         mean_period,
         singular: model.singular_points().to_vec(),
-        centre: (origin_x, origin_y + shape.middle * 0.5),
+        centre: (width as f32 / 2.0, height as f32 / 2.0),
         area_size: (area_w, area_h),
         passes,
     }

@@ -174,3 +174,107 @@ fn enrol_inner(
 pub fn grey_from_synth(image: &crate::synth::SynthImage) -> Result<GreyImage, BiometricError> {
     GreyImage::new(image.width as u32, image.height as u32, image.pixels.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identify::{Decision, NotRecognisedHint};
+    use crate::synth::{self, ImpressionSettings};
+
+    fn store() -> Store {
+        let store = Store::open_in_memory().expect("store");
+        store
+            .conn()
+            .execute_batch(
+                "INSERT INTO facility (id, name) VALUES ('F', 'Rutan Test');
+                 INSERT INTO person (id, facility_id, kind, full_name) VALUES
+                     ('P1', 'F', 'inmate', 'Satu'), ('P2', 'F', 'inmate', 'Dua');",
+            )
+            .expect("seed");
+        store
+    }
+
+    /// `count` easy impressions of synthetic finger `finger`.
+    fn impressions(finger: u64, first: u64, count: u64) -> Vec<GreyImage> {
+        let seed = synth::finger_seed(99, finger);
+        let master = synth::master_print(seed);
+        (first..first + count)
+            .map(|i| {
+                let image =
+                    synth::impression(&master, synth::impression_seed(seed, i), &ImpressionSettings::easy());
+                grey_from_synth(&image).expect("grey")
+            })
+            .collect()
+    }
+
+    fn audit_outcomes(store: &Store, event: &str) -> Vec<String> {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT outcome FROM audit_log WHERE event = ?1 ORDER BY rowid")
+            .expect("prepare");
+        stmt.query_map([event], |row| row.get(0)).expect("query").collect::<Result<_, _>>().expect("rows")
+    }
+
+    #[test]
+    fn enrols_identifies_and_refuses_duplicates() {
+        let store = store();
+        let settings = IdentifySettings::default();
+        let finger_a = impressions(1, 0, 4);
+        let done = enrol_images(&store, "T1", "P1", "right-thumb", &finger_a[..3], 500, &settings)
+            .expect("enrolled");
+        assert!(done.quality >= QUALITY_FLOOR);
+        assert_eq!(store.fingerprints().expect("rows").len(), 1);
+
+        // The same finger presented for another person: a duplicate registration.
+        let again = impressions(1, 10, 3);
+        match enrol_images(&store, "T1", "P2", "left-index", &again, 500, &settings) {
+            Err(EnrolError::Refused(EnrolRefusal::EnrolledToOtherPerson { person_id, .. })) => {
+                assert_eq!(person_id, "P1");
+            }
+            other => panic!("expected duplicate refusal, got {other:?}"),
+        }
+
+        // Three impressions of two different fingers: inconsistent.
+        let mut mixed = impressions(2, 0, 2);
+        mixed.extend(impressions(3, 0, 1));
+        assert!(matches!(
+            enrol_images(&store, "T1", "P2", "left-index", &mixed, 500, &settings),
+            Err(EnrolError::Refused(EnrolRefusal::Inconsistent { .. }))
+        ));
+
+        // A blank image is below the quality floor.
+        let mut blank = impressions(2, 0, 2);
+        blank.push(GreyImage::new(288, 384, vec![200; 288 * 384]).expect("grey"));
+        assert!(matches!(
+            enrol_images(&store, "T1", "P2", "left-index", &blank, 500, &settings),
+            Err(EnrolError::Refused(EnrolRefusal::LowQuality { impression: 3, .. }))
+        ));
+        // Unknown finger name.
+        assert!(matches!(
+            enrol_images(&store, "T1", "P2", "left-toe", &finger_a[..3], 500, &settings),
+            Err(EnrolError::UnknownFinger(_))
+        ));
+        assert_eq!(audit_outcomes(&store, "enrol"), ["accepted", "rejected", "rejected", "rejected", "error"]);
+
+        // Identification: the enrolled finger is found, another finger is not; both audited.
+        let (gallery, skipped) = load_gallery(&store).expect("gallery");
+        assert_eq!((gallery.len(), skipped), (1, 0));
+        let mut identifier = Identifier::new(gallery, settings);
+        let probe = biometrics::extract(&finger_a[3], 500).expect("probe");
+        let now = Utc::now();
+        let decision = identify_and_audit(&mut identifier, &store, "T1", &probe, now).expect("identify");
+        assert!(matches!(decision, Decision::Accepted(ref p) if p.person_id == "P1"), "{decision:?}");
+        let stranger = biometrics::extract(&impressions(4, 0, 1)[0], 500).expect("stranger");
+        let decision = identify_and_audit(&mut identifier, &store, "T1", &stranger, now).expect("identify");
+        assert!(matches!(decision, Decision::NotRecognised { hint: NotRecognisedHint::NoMatch, .. }), "{decision:?}");
+        assert_eq!(audit_outcomes(&store, "identify"), ["accepted", "rejected"]);
+    }
+
+    #[test]
+    fn unreadable_template_rows_are_skipped() {
+        let store = store();
+        store.save_fingerprint("P1", "right-thumb", b"garbage", 50, Utc::now()).expect("save");
+        let (gallery, skipped) = load_gallery(&store).expect("gallery");
+        assert_eq!((gallery.len(), skipped), (0, 1));
+    }
+}

@@ -9,4 +9,5 @@ pub mod sentence;
 pub mod store;
 pub mod sync;
 pub mod synth;
+pub mod tickets;
 pub mod visits;

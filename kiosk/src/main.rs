@@ -24,6 +24,8 @@ enum Command {
     Reader(cli::reader::Args),
     /// Configuration tools: check a file, hash a technician PIN.
     Config(cli::config::Args),
+    /// The ticket printer: live status, test ticket.
+    Printer(cli::printer::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Command::Synth(args) => cli::synth::run(args),
         Command::Reader(args) => cli::reader::run(args),
         Command::Config(args) => cli::config::run(args),
+        Command::Printer(args) => cli::printer::run(args),
     };
     cli::finish(result)
 }

@@ -120,7 +120,7 @@ pub enum ReaderError {
     Protocol(String),
     /// Any other USB failure.
     #[error("USB error: {0}")]
-    Usb(#[source] rusb::Error),
+    Usb(rusb::Error),
 }
 
 impl From<rusb::Error> for ReaderError {

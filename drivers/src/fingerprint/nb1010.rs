@@ -173,3 +173,154 @@ impl<T: ReaderTransport> Reader for Nb1010<T> {
         self.track(|r| r.poll_finger(false, cancel, timeout))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fingerprint::transport::mock::{MockTransport, Step};
+
+    fn send(data: &[u8]) -> Step {
+        Step::BulkOut { endpoint: EP_OUT, data: data.to_vec(), reply: Ok(()) }
+    }
+
+    fn answer(code: u8, seq: u8, level: u8) -> Step {
+        let mut reply = vec![0u8; REPLY_LEN];
+        reply[..3].copy_from_slice(&[0x80, code, seq]);
+        reply[FINGER_LEVEL_BYTE] = level;
+        Step::BulkIn { endpoint: EP_IN, len: REPLY_LEN, reply: Ok(reply) }
+    }
+
+    fn check_finger(level: u8) -> [Step; 2] {
+        [send(&CMD_CHECK_FINGER), answer(0x37, 0x01, level)]
+    }
+
+    fn part(i: usize, rows: &[u8]) -> Step {
+        let mut p = vec![0u8; PARTIAL_LEN];
+        p[..6].copy_from_slice(&[0x80, 0x21, 0x00, 0x00, 0x1c, 0x02]);
+        p[16..20].copy_from_slice(&((2 * i + 1) as u32).to_le_bytes());
+        p[20..22].copy_from_slice(&[0x00, 0x01]);
+        p[PARTIAL_HEADER_LEN..PARTIAL_HEADER_LEN + rows.len()].copy_from_slice(rows);
+        Step::BulkIn { endpoint: EP_IN, len: PARTIAL_LEN, reply: Ok(p) }
+    }
+
+    fn capture_start() -> Vec<Step> {
+        vec![
+            send(&CMD_PRE_CAPTURE),
+            answer(0x20, 0x03, 0),
+            send(&capture_command()),
+            answer(0x20, 0x04, 0),
+        ]
+    }
+
+    fn reader(mock: &MockTransport) -> Nb1010<MockTransport> {
+        let info = ReaderInfo {
+            driver: "nb1010",
+            model: "NEXT Biometrics NB-1010-U".into(),
+            vendor_id: 0x298d,
+            product_id: 0x1010,
+            location: "mock".into(),
+        };
+        Nb1010::open(mock.clone(), info).unwrap()
+    }
+
+    fn picture() -> Vec<u8> {
+        (0..FRAME_WIDTH * FRAME_HEIGHT).map(|i| (i * 7 % 251) as u8).collect()
+    }
+
+    #[test]
+    fn capture_command_matches_the_recording() {
+        let recorded = "8012040020000000020000000000000000000000000000000000000020000000";
+        let ours: String = capture_command().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(ours, recorded);
+    }
+
+    #[test]
+    fn polls_every_50_ms_until_a_finger_then_captures_90_parts() {
+        let mock = MockTransport::default();
+        for level in [0x05, 0x30, 0xf7] {
+            mock.push(check_finger(level));
+        }
+        let mut r = reader(&mock);
+        r.wait_finger_on(&CancelToken::new(), Some(Duration::from_secs(1))).unwrap();
+        assert_eq!(mock.elapsed(), POLL_INTERVAL * 2);
+
+        let pixels = picture();
+        mock.push(capture_start());
+        for (i, rows) in pixels.chunks(2 * FRAME_WIDTH).enumerate() {
+            mock.push([part(i, rows)]);
+        }
+        let image = r.capture().unwrap();
+        assert_eq!((image.width, image.height, image.dpi), (256, 180, DPI));
+        assert_eq!(image.pixels, pixels);
+
+        mock.push(check_finger(0xf0));
+        mock.push(check_finger(0x10));
+        r.wait_finger_off(&CancelToken::new(), None).unwrap();
+        assert!(mock.remaining().is_empty());
+    }
+
+    #[test]
+    fn finger_wait_times_out_and_cancels() {
+        let mock = MockTransport::default();
+        for _ in 0..11 {
+            mock.push(check_finger(0));
+        }
+        let mut r = reader(&mock);
+        let err = r.wait_finger_on(&CancelToken::new(), Some(Duration::from_millis(500)));
+        assert!(matches!(err, Err(ReaderError::Timeout)));
+        assert_eq!(mock.elapsed(), Duration::from_millis(500));
+        let cancel = CancelToken::new();
+        cancel.cancel();
+        assert!(matches!(r.wait_finger_on(&cancel, None), Err(ReaderError::Cancelled)));
+        assert!(mock.remaining().is_empty());
+    }
+
+    #[test]
+    fn garbage_answers_and_parts_are_protocol_errors() {
+        let mock = MockTransport::new([
+            send(&CMD_CHECK_FINGER),
+            Step::BulkIn { endpoint: EP_IN, len: REPLY_LEN, reply: Ok(vec![0x42; 16]) },
+        ]);
+        let mut r = reader(&mock);
+        assert!(matches!(
+            r.wait_finger_on(&CancelToken::new(), None),
+            Err(ReaderError::Protocol(_))
+        ));
+
+        mock.push(capture_start());
+        mock.push([part(0, &[1u8; 512])]);
+        mock.push([Step::BulkIn { endpoint: EP_IN, len: PARTIAL_LEN, reply: Ok(vec![0x80; 100]) }]);
+        assert!(matches!(r.capture(), Err(ReaderError::Protocol(_))));
+        assert!(mock.remaining().is_empty());
+    }
+
+    #[test]
+    fn transfer_timeout_is_a_timeout() {
+        let mock = MockTransport::new([
+            send(&CMD_CHECK_FINGER),
+            Step::BulkIn { endpoint: EP_IN, len: REPLY_LEN, reply: Err(rusb::Error::Timeout) },
+        ]);
+        let mut r = reader(&mock);
+        assert!(matches!(r.wait_finger_on(&CancelToken::new(), None), Err(ReaderError::Timeout)));
+        assert_eq!(mock.elapsed(), TIMEOUT);
+    }
+
+    #[test]
+    fn device_vanishing_mid_capture_is_a_clean_unplugged_error() {
+        let mock = MockTransport::new(capture_start());
+        for i in 0..10 {
+            mock.push([part(i, &[9u8; 512])]);
+        }
+        mock.push([Step::BulkIn {
+            endpoint: EP_IN,
+            len: PARTIAL_LEN,
+            reply: Err(rusb::Error::NoDevice),
+        }]);
+        let mut r = reader(&mock);
+        assert!(matches!(r.capture(), Err(ReaderError::Unplugged)));
+        // No more transfers to a vanished device.
+        assert!(matches!(r.capture(), Err(ReaderError::Unplugged)));
+        assert!(matches!(r.wait_finger_on(&CancelToken::new(), None), Err(ReaderError::Unplugged)));
+        assert!(mock.remaining().is_empty());
+    }
+}

@@ -30,12 +30,28 @@ impl Shared {
 }
 
 /// Where the images come from.
-#[derive(Debug)]
 enum Source {
     /// A test or the demo drives the finger through a [`SimulatedReaderHandle`].
     Handle,
     /// Image files served in name order, wrapping around; one per finger-on event.
     Folder { files: Vec<PathBuf>, next: usize, delay: Duration, location: String },
+    /// A function called for each finger-on event (e.g. a synthetic fingerprint generator).
+    Generator { next: ImageSource, delay: Duration },
+}
+
+/// Produces the image of the next finger placed on a generator-driven [`SimulatedReader`].
+pub type ImageSource = Box<dyn FnMut() -> Result<FingerImage, ReaderError> + Send>;
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Handle => f.write_str("Handle"),
+            Source::Folder { files, next, .. } => {
+                f.debug_struct("Folder").field("files", &files.len()).field("next", next).finish()
+            }
+            Source::Generator { .. } => f.write_str("Generator"),
+        }
+    }
 }
 
 /// A reader that exists only in memory. See the module documentation.
@@ -117,13 +133,27 @@ impl SimulatedReader {
         Ok(reader)
     }
 
-    /// For a folder reader: how long a finger takes to "arrive" in `wait_finger_on`, so a demo
-    /// shows its waiting screen for a moment. No effect on a handle-driven reader.
+    /// A reader that calls `next` for the image of each finger placed (e.g. the synthetic
+    /// fingerprint generator); an error from `next` is returned by `wait_finger_on`.
+    pub fn from_source(next: ImageSource) -> SimulatedReader {
+        let (mut reader, _handle) = SimulatedReader::new();
+        reader.source = Source::Generator { next, delay: Duration::ZERO };
+        reader
+    }
+
+    /// For a folder or generator reader: how long a finger takes to "arrive" in
+    /// `wait_finger_on`, so a demo shows its waiting screen for a moment. No effect on a
+    /// handle-driven reader.
     pub fn with_finger_delay(mut self, delay: Duration) -> Self {
-        if let Source::Folder { delay: d, .. } = &mut self.source {
-            *d = delay;
+        match &mut self.source {
+            Source::Folder { delay: d, .. } | Source::Generator { delay: d, .. } => *d = delay,
+            Source::Handle => {}
         }
         self
+    }
+
+    fn serves_itself(&self) -> bool {
+        !matches!(self.source, Source::Handle)
     }
 
     /// A handle on this reader (for a folder reader: to unplug it in tests).
@@ -167,18 +197,16 @@ impl SimulatedReader {
         }
     }
 
-    /// Folder reader: loads the next file and places it, after the configured delay.
-    fn place_next_from_folder(
+    /// Folder or generator reader: places the next image, after the configured delay.
+    fn place_next(
         &mut self,
         cancel: &CancelToken,
         timeout: Option<Duration>,
     ) -> Result<(), ReaderError> {
-        let Source::Folder { files, next, delay, .. } = &mut self.source else {
-            return Ok(());
+        let delay = match &self.source {
+            Source::Handle => return Ok(()),
+            Source::Folder { delay, .. } | Source::Generator { delay, .. } => *delay,
         };
-        let path = files[*next % files.len()].clone();
-        *next = (*next + 1) % files.len();
-        let delay = *delay;
         if !self.shared.lock().plugged {
             return Err(ReaderError::Unplugged);
         }
@@ -190,7 +218,15 @@ impl SimulatedReader {
                 other => other?,
             }
         }
-        let image = FingerImage::load(&path, FOLDER_DPI)?;
+        let image = match &mut self.source {
+            Source::Handle => return Ok(()),
+            Source::Folder { files, next, .. } => {
+                let path = &files[*next % files.len()];
+                *next = (*next + 1) % files.len();
+                FingerImage::load(path, FOLDER_DPI)?
+            }
+            Source::Generator { next, .. } => next()?,
+        };
         self.shared.lock().finger = Some(image);
         Ok(())
     }
@@ -201,6 +237,7 @@ impl Reader for SimulatedReader {
         let location = match &self.source {
             Source::Handle => "memory".to_owned(),
             Source::Folder { location, .. } => location.clone(),
+            Source::Generator { .. } => "generator".to_owned(),
         };
         ReaderInfo {
             driver: "simulated",
@@ -216,8 +253,8 @@ impl Reader for SimulatedReader {
         cancel: &CancelToken,
         timeout: Option<Duration>,
     ) -> Result<(), ReaderError> {
-        if matches!(self.source, Source::Folder { .. }) && self.shared.lock().finger.is_none() {
-            self.place_next_from_folder(cancel, timeout)?;
+        if self.serves_itself() && self.shared.lock().finger.is_none() {
+            self.place_next(cancel, timeout)?;
         }
         self.wait_until(cancel, timeout, |s| s.finger.is_some())
     }
@@ -238,7 +275,7 @@ impl Reader for SimulatedReader {
         cancel: &CancelToken,
         timeout: Option<Duration>,
     ) -> Result<(), ReaderError> {
-        if matches!(self.source, Source::Folder { .. }) {
+        if self.serves_itself() {
             let mut state = self.shared.lock();
             if !state.plugged {
                 return Err(ReaderError::Unplugged);
@@ -343,6 +380,30 @@ mod tests {
         }
         assert_eq!(shades, vec![10, 20, 10]);
         assert_eq!(reader.info().driver, "simulated");
+    }
+
+    #[test]
+    fn generator_serves_one_image_per_finger_with_delay_and_cancel() {
+        let mut n = 0u8;
+        let mut reader = SimulatedReader::from_source(Box::new(move || {
+            n += 1;
+            if n == 3 {
+                return Err(ReaderError::Protocol("generator failed".into()));
+            }
+            Ok(image(n))
+        }))
+        .with_finger_delay(Duration::from_millis(20));
+        let cancel = CancelToken::new();
+        for expected in [1, 2] {
+            reader.wait_finger_on(&cancel, None).unwrap();
+            assert_eq!(reader.capture().unwrap(), image(expected));
+            reader.wait_finger_off(&cancel, None).unwrap();
+        }
+        assert!(matches!(reader.wait_finger_on(&cancel, None), Err(ReaderError::Protocol(_))));
+        // A timeout shorter than the delay: no finger yet.
+        let err = reader.wait_finger_on(&cancel, Some(Duration::from_millis(5)));
+        assert!(matches!(err, Err(ReaderError::Timeout)));
+        assert_eq!(reader.info().location, "generator");
     }
 
     #[test]

@@ -432,7 +432,8 @@ impl ReaderTransport for RusbTransport {
             return packet.map(Some);
         }
         if !shared.in_flight.load(Ordering::SeqCst) {
-            return Err(rusb::Error::NoDevice);
+            // The stream ended with an error that was already handed out.
+            return Err(rusb::Error::Io);
         }
         shared.completed.store(0, Ordering::SeqCst);
         self.handle_events(&shared.completed, wait)?;
@@ -588,33 +589,43 @@ pub(crate) mod mock {
 
         /// Appends steps.
         pub fn push(&self, steps: impl IntoIterator<Item = Step>) {
-            self.0.lock().unwrap().steps.extend(steps);
+            self.state().steps.extend(steps);
         }
 
         /// Steps not taken yet.
         pub fn remaining(&self) -> Vec<Step> {
-            self.0.lock().unwrap().steps.iter().cloned().collect()
+            self.state().steps.iter().cloned().collect()
         }
 
         /// Virtual time spent so far.
         pub fn elapsed(&self) -> Duration {
-            self.0.lock().unwrap().now
+            self.state().now
         }
 
-        fn next(&self, what: String) -> Step {
-            let mut s = self.0.lock().unwrap();
+        /// The next step; `None` while the test is already failing (a driver's `Drop` then
+        /// gets an error instead of a second panic that would abort the test binary).
+        /// The script state; a poisoned lock (a mismatch panicked) is still readable.
+        fn state(&self) -> std::sync::MutexGuard<'_, State> {
+            self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+
+        fn next(&self, what: String) -> Option<Step> {
+            if std::thread::panicking() {
+                return None;
+            }
+            let mut s = self.state();
             s.deliver_interrupts();
             match s.steps.pop_front() {
                 Some(step) => {
                     s.done.push(what);
-                    step
+                    Some(step)
                 }
                 None => panic!("unexpected {what}: script finished; done: {:#?}", s.done),
             }
         }
 
         fn mismatch(&self, got: String, expected: Step) -> ! {
-            let s = self.0.lock().unwrap();
+            let s = self.state();
             panic!("script mismatch: got {got}, expected {expected:?}; done: {:#?}", s.done)
         }
     }
@@ -631,7 +642,7 @@ pub(crate) mod mock {
         ) -> rusb::Result<Vec<u8>> {
             let got =
                 format!("ControlIn {request_type:#x} {request:#x} value {value:#x} len {len}");
-            match self.next(got.clone()) {
+            match self.next(got.clone()).ok_or(rusb::Error::NoDevice)? {
                 Step::ControlIn {
                     request_type: t,
                     request: r,
@@ -661,7 +672,7 @@ pub(crate) mod mock {
             let got = format!(
                 "ControlOut {request_type:#x} {request:#x} value {value:#x} data {data:02x?}"
             );
-            match self.next(got.clone()) {
+            match self.next(got.clone()).ok_or(rusb::Error::NoDevice)? {
                 Step::ControlOut {
                     request_type: t,
                     request: r,
@@ -681,7 +692,7 @@ pub(crate) mod mock {
 
         fn bulk_out(&mut self, endpoint: u8, data: &[u8], timeout: Duration) -> rusb::Result<()> {
             let got = format!("BulkOut {endpoint:#x} {data:02x?}");
-            match self.next(got.clone()) {
+            match self.next(got.clone()).ok_or(rusb::Error::NoDevice)? {
                 Step::BulkOut { endpoint: e, data: d, reply } if e == endpoint && d == data => {
                     if matches!(reply, Err(rusb::Error::Timeout)) {
                         self.sleep(timeout);
@@ -699,7 +710,7 @@ pub(crate) mod mock {
             timeout: Duration,
         ) -> rusb::Result<Vec<u8>> {
             let got = format!("BulkIn {endpoint:#x} len {len}");
-            match self.next(got.clone()) {
+            match self.next(got.clone()).ok_or(rusb::Error::NoDevice)? {
                 Step::BulkIn { endpoint: e, len: l, reply } if (e, l) == (endpoint, len) => {
                     if matches!(reply, Err(rusb::Error::Timeout)) {
                         self.sleep(timeout);
@@ -712,10 +723,10 @@ pub(crate) mod mock {
 
         fn submit_bulk_in(&mut self, endpoint: u8, len: usize) -> rusb::Result<PendingIn> {
             let got = format!("SubmitBulk {endpoint:#x} len {len}");
-            match self.next(got.clone()) {
+            match self.next(got.clone()).ok_or(rusb::Error::NoDevice)? {
                 Step::SubmitBulk { endpoint: e, len: l, reply } if (e, l) == (endpoint, len) => {
                     reply?;
-                    let mut s = self.0.lock().unwrap();
+                    let mut s = self.state();
                     s.next_id += 1;
                     let id = PendingIn(s.next_id);
                     s.pending.insert(id, endpoint);
@@ -726,7 +737,7 @@ pub(crate) mod mock {
         }
 
         fn poll_in(&mut self, pending: PendingIn, wait: Duration) -> rusb::Result<Option<Vec<u8>>> {
-            let mut s = self.0.lock().unwrap();
+            let mut s = self.state();
             s.deliver_interrupts();
             let Some(&endpoint) = s.pending.get(&pending) else {
                 return Err(rusb::Error::NotFound);
@@ -747,14 +758,15 @@ pub(crate) mod mock {
 
         fn cancel_in(&mut self, pending: PendingIn) {
             let endpoint = {
-                let mut s = self.0.lock().unwrap();
+                let mut s = self.state();
                 match s.pending.remove(&pending) {
                     Some(e) => e,
                     None => return,
                 }
             };
             let got = format!("Cancel {endpoint:#x}");
-            match self.next(got.clone()) {
+            let Some(step) = self.next(got.clone()) else { return };
+            match step {
                 Step::Cancel { endpoint: e } if e == endpoint => {}
                 other => self.mismatch(got, other),
             }
@@ -762,9 +774,9 @@ pub(crate) mod mock {
 
         fn start_interrupts(&mut self, endpoint: u8, len: usize) -> rusb::Result<()> {
             let got = format!("StartInterrupts {endpoint:#x} len {len}");
-            match self.next(got.clone()) {
+            match self.next(got.clone()).ok_or(rusb::Error::NoDevice)? {
                 Step::StartInterrupts { endpoint: e, len: l } if (e, l) == (endpoint, len) => {
-                    self.0.lock().unwrap().streaming = true;
+                    self.state().streaming = true;
                     Ok(())
                 }
                 other => self.mismatch(got, other),
@@ -772,7 +784,7 @@ pub(crate) mod mock {
         }
 
         fn next_interrupt(&mut self, wait: Duration) -> rusb::Result<Option<Vec<u8>>> {
-            let mut s = self.0.lock().unwrap();
+            let mut s = self.state();
             s.deliver_interrupts();
             if let Some(packet) = s.interrupts.pop_front() {
                 if packet.is_err() {
@@ -781,7 +793,7 @@ pub(crate) mod mock {
                 return packet.map(Some);
             }
             if !s.streaming {
-                return Err(rusb::Error::NoDevice);
+                return Err(rusb::Error::Io);
             }
             s.now += wait;
             Ok(None)
@@ -789,7 +801,7 @@ pub(crate) mod mock {
 
         fn stop_interrupts(&mut self) {
             {
-                let mut s = self.0.lock().unwrap();
+                let mut s = self.state();
                 if !s.streaming {
                     return;
                 }
@@ -797,18 +809,19 @@ pub(crate) mod mock {
                 s.interrupts.clear();
             }
             let got = "StopInterrupts".to_owned();
-            match self.next(got.clone()) {
+            let Some(step) = self.next(got.clone()) else { return };
+            match step {
                 Step::StopInterrupts => {}
                 other => self.mismatch(got, other),
             }
         }
 
         fn now(&self) -> Duration {
-            self.0.lock().unwrap().now
+            self.state().now
         }
 
         fn sleep(&mut self, duration: Duration) {
-            self.0.lock().unwrap().now += duration;
+            self.state().now += duration;
         }
     }
 }

@@ -190,6 +190,8 @@ enum InitState {
 enum InitStep {
     Next(InitState),
     After(Duration, InitState),
+    /// 0x56aa did not come in time: run the whole procedure again.
+    NoScanPower,
     Done,
 }
 
@@ -350,24 +352,6 @@ impl<T: ReaderTransport> Uru4000<T> {
         self.transport.start_interrupts(EP_INTR, INTR_LEN)?;
         self.active = true;
         let mut attempt = 1;
-        loop {
-            match self.run_init() {
-                Err(ReaderError::Timeout) if attempt < INIT_TRIES => {
-                    // Sometimes 0x56aa never comes; going through power up again fixes it.
-                    tracing::debug!(attempt, "no scan-power interrupt, retrying power up");
-                    attempt += 1;
-                }
-                Err(ReaderError::Timeout) => {
-                    return Err(ReaderError::Protocol(format!(
-                        "sensor did not report power on after {INIT_TRIES} attempts"
-                    )));
-                }
-                other => return other,
-            }
-        }
-    }
-
-    fn run_init(&mut self) -> Result<(), ReaderError> {
         let mut state = InitState::ReadHwstat;
         loop {
             match self.init_step(state)? {
@@ -375,6 +359,17 @@ impl<T: ReaderTransport> Uru4000<T> {
                 InitStep::After(delay, next) => {
                     self.transport.sleep(delay);
                     state = next;
+                }
+                InitStep::NoScanPower if attempt < INIT_TRIES => {
+                    // Sometimes 0x56aa never comes; going through power up again fixes it.
+                    tracing::debug!(attempt, "no scan-power interrupt, retrying power up");
+                    attempt += 1;
+                    state = InitState::ReadHwstat;
+                }
+                InitStep::NoScanPower => {
+                    return Err(ReaderError::Protocol(format!(
+                        "sensor did not report power on after {INIT_TRIES} attempts"
+                    )));
                 }
                 InitStep::Done => return Ok(()),
             }
@@ -447,7 +442,10 @@ impl<T: ReaderTransport> Uru4000<T> {
             AwaitScanPower => {
                 if !self.scan_power_seen {
                     let never = CancelToken::new();
-                    self.await_event(IRQ_SCANPWR_ON, &never, Some(SCANPWR_WAIT))?;
+                    match self.await_event(IRQ_SCANPWR_ON, &never, Some(SCANPWR_WAIT)) {
+                        Err(ReaderError::Timeout) => return Ok(InitStep::NoScanPower),
+                        other => other?,
+                    }
                 }
                 self.scan_power_seen = false;
                 InitStep::Next(ReadDeviceInfo)
@@ -769,5 +767,533 @@ impl<T: ReaderTransport> Drop for Uru4000<T> {
         if let Err(err) = self.deactivate() {
             tracing::debug!(%err, "powering the reader down failed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fingerprint::transport::mock::{MockTransport, Step};
+
+    const MS_V2: &Profile = &PROFILES[1];
+    const U4500: &Profile = &PROFILES[0];
+
+    fn rd(reg: u16, bytes: &[u8]) -> Step {
+        Step::ControlIn {
+            request_type: 0xc0,
+            request: 0x04,
+            value: reg,
+            index: 0,
+            len: bytes.len(),
+            reply: Ok(bytes.to_vec()),
+        }
+    }
+
+    fn wr(reg: u16, bytes: &[u8]) -> Step {
+        Step::ControlOut {
+            request_type: 0x40,
+            request: 0x04,
+            value: reg,
+            index: 0,
+            data: bytes.to_vec(),
+            reply: Ok(()),
+        }
+    }
+
+    fn wr_fails(reg: u16, bytes: &[u8], err: rusb::Error) -> Step {
+        match wr(reg, bytes) {
+            Step::ControlOut { request_type, request, value, index, data, .. } => {
+                Step::ControlOut { request_type, request, value, index, data, reply: Err(err) }
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    fn irq(event: u16) -> Step {
+        let mut packet = vec![0u8; 64];
+        packet[..2].copy_from_slice(&event.to_be_bytes());
+        Step::Interrupt(Ok(packet))
+    }
+
+    fn start() -> Step {
+        Step::StartInterrupts { endpoint: 0x81, len: 64 }
+    }
+
+    fn submit() -> Step {
+        Step::SubmitBulk { endpoint: 0x82, len: FRAME_LEN, reply: Ok(()) }
+    }
+
+    fn frame(data: Vec<u8>) -> Step {
+        Step::Complete { endpoint: 0x82, reply: Ok(data) }
+    }
+
+    /// Power up as recorded from the 4500: HWSTAT 01 -> 81 -> 01 -> read 01, 0x56aa, info.
+    fn power_up_4500() -> Vec<Step> {
+        vec![
+            start(),
+            rd(0x07, &[0x01]),
+            wr(0x07, &[0x81]),
+            wr(0x07, &[0x01]),
+            irq(0x56aa),
+            rd(0x07, &[0x01]),
+            rd(0xf0, &[0u8; 16]),
+        ]
+    }
+
+    fn close_steps() -> Vec<Step> {
+        vec![wr(0x4e, &[0x70]), Step::StopInterrupts]
+    }
+
+    fn info(profile: &Profile) -> ReaderInfo {
+        ReaderInfo {
+            driver: "uru4000",
+            model: profile.model.into(),
+            vendor_id: profile.vendor_id,
+            product_id: profile.product_id,
+            location: "mock".into(),
+        }
+    }
+
+    fn open(
+        mock: &MockTransport,
+        profile: &'static Profile,
+        seeds: Seeds,
+    ) -> Result<Uru4000<MockTransport>, ReaderError> {
+        Uru4000::open(mock.clone(), profile, info(profile), seeds)
+    }
+
+    fn assert_script_done(mock: &MockTransport) {
+        assert!(mock.remaining().is_empty(), "steps not taken: {:#?}", mock.remaining());
+    }
+
+    /// A smooth test picture: low row-to-row noise, so never mistaken for scrambled data.
+    fn plain_rows(lines: usize) -> Vec<u8> {
+        (0..lines * IMAGE_WIDTH)
+            .map(|i| ((i / IMAGE_WIDTH) / 2 + (i % IMAGE_WIDTH) / 8) as u8)
+            .collect()
+    }
+
+    fn header(num_lines: usize, key_number: u8, blocks: &[(u8, u8)]) -> Vec<u8> {
+        let mut h = vec![0u8; HEADER_LEN];
+        h[4..6].copy_from_slice(&(num_lines as u16).to_le_bytes());
+        h[6] = key_number;
+        for (i, &(flags, lines)) in blocks.iter().enumerate() {
+            h[16 + 2 * i] = flags;
+            h[17 + 2 * i] = lines;
+        }
+        h
+    }
+
+    /// Inverse of `descramble` for a block: the sensor's side, used to build scrambled frames.
+    fn scramble(plain: &[u8], mut key: u32) -> (Vec<u8>, u32) {
+        let n = plain.len();
+        let mut data = vec![0xa5u8; n];
+        for i in 0..n - 1 {
+            let x = xor_byte(key);
+            key = step_key(key);
+            data[i + 1] = plain[i] ^ x;
+        }
+        (data, step_key(key))
+    }
+
+    fn capture_finish(pixels: Vec<u8>) -> Vec<u8> {
+        let mut full = vec![0u8; IMAGE_WIDTH * IMAGE_HEIGHT];
+        full[..pixels.len()].copy_from_slice(&pixels);
+        full.iter().map(|v| 255 - v).collect()
+    }
+
+    #[test]
+    fn ms_v2_answers_the_recorded_challenge() {
+        let challenge = [
+            0x4d, 0xae, 0x5a, 0x0b, 0x12, 0x47, 0xa8, 0x6c, 0x9f, 0xbf, 0x29, 0xfd, 0xcc, 0x17,
+            0x8a, 0x74,
+        ];
+        let response = [
+            0x32, 0x93, 0x51, 0x37, 0x1e, 0x4a, 0xdf, 0xb1, 0xf3, 0x5f, 0x09, 0xf3, 0x29, 0xc6,
+            0xab, 0x46,
+        ];
+        assert_eq!(answer_challenge(&challenge).unwrap(), response);
+        assert!(matches!(answer_challenge(&challenge[..15]), Err(ReaderError::Protocol(_))));
+        // Power up as recorded: 03 -> 83 -> 03 -> read 83 -> challenge -> 03 -> read 03.
+        let mock = MockTransport::new([
+            start(),
+            rd(0x07, &[0x03]),
+            wr(0x07, &[0x83]),
+            wr(0x07, &[0x03]),
+            rd(0x07, &[0x83]),
+            rd(0x2010, &challenge),
+            wr(0x2000, &response),
+            wr(0x07, &[0x03]),
+            rd(0x07, &[0x03]),
+            irq(0x56aa),
+            rd(0xf0, &[7u8; 16]),
+        ]);
+        let reader = open(&mock, MS_V2, Seeds::Fixed(EMULATION_SEED)).unwrap();
+        assert_eq!(reader.device_info(), &[7u8; 16]);
+        assert_eq!(mock.elapsed(), POWER_POLL);
+        mock.push(close_steps());
+        drop(reader);
+        assert_script_done(&mock);
+    }
+
+    #[test]
+    fn reboot_power_loop_when_low_power_and_fault() {
+        let mock = MockTransport::new([
+            start(),
+            rd(0x07, &[0x84]),
+            wr(0x07, &[0x04]),
+            rd(0x07, &[0x04]),
+            rd(0x07, &[0x04]),
+            rd(0x07, &[0x04]),
+            rd(0x07, &[0x05]),
+            wr(0x07, &[0x85]),
+            wr(0x07, &[0x05]),
+            rd(0x07, &[0x05]),
+            irq(0x56aa),
+            rd(0xf0, &[0u8; 16]),
+        ]);
+        let reader = open(&mock, U4500, Seeds::Random).unwrap();
+        assert_eq!(mock.elapsed(), POWER_POLL * 3);
+        mock.push(close_steps());
+        drop(reader);
+        assert_script_done(&mock);
+    }
+
+    #[test]
+    fn reboot_power_gives_up_after_100_polls() {
+        let mut steps = vec![start(), rd(0x07, &[0x84]), wr(0x07, &[0x04])];
+        steps.extend((0..POWER_TRIES).map(|_| rd(0x07, &[0x04])));
+        steps.extend(close_steps());
+        let mock = MockTransport::new(steps);
+        let err = open(&mock, U4500, Seeds::Random).unwrap_err();
+        assert!(matches!(err, ReaderError::Protocol(ref m) if m.contains("power cycle")), "{err}");
+        assert_eq!(mock.elapsed(), POWER_POLL * (POWER_TRIES - 1));
+        assert_script_done(&mock);
+    }
+
+    #[test]
+    fn missing_scan_power_interrupt_retries_power_up_three_times() {
+        let once = [rd(0x07, &[0x01]), wr(0x07, &[0x81]), wr(0x07, &[0x01]), rd(0x07, &[0x01])];
+        // Second attempt gets its 0x56aa.
+        let mut steps = vec![start()];
+        steps.extend(once.clone());
+        steps.extend(once.clone());
+        steps.extend([irq(0x56aa), rd(0xf0, &[0u8; 16])]);
+        let mock = MockTransport::new(steps);
+        let reader = open(&mock, U4500, Seeds::Random).unwrap();
+        assert_eq!(mock.elapsed(), SCANPWR_WAIT);
+        mock.push(close_steps());
+        drop(reader);
+        assert_script_done(&mock);
+
+        // It never comes: three attempts, then a protocol error.
+        let mut steps = vec![start()];
+        for _ in 0..INIT_TRIES {
+            steps.extend(once.clone());
+        }
+        steps.extend(close_steps());
+        let mock = MockTransport::new(steps);
+        let err = open(&mock, U4500, Seeds::Random).unwrap_err();
+        assert!(matches!(err, ReaderError::Protocol(_)), "{err}");
+        assert_eq!(mock.elapsed(), SCANPWR_WAIT * INIT_TRIES);
+        assert_script_done(&mock);
+    }
+
+    #[test]
+    fn control_transfer_timeout_is_a_timeout_and_the_reader_stays_usable() {
+        let mock = MockTransport::new(power_up_4500());
+        let mut reader = open(&mock, U4500, Seeds::Random).unwrap();
+        let before = mock.elapsed();
+        mock.push([wr_fails(0x4e, &[0x10], rusb::Error::Timeout)]);
+        let err = reader.wait_finger_on(&CancelToken::new(), None).unwrap_err();
+        assert!(matches!(err, ReaderError::Timeout), "{err}");
+        assert_eq!(mock.elapsed() - before, CTRL_TIMEOUT);
+        mock.push([wr(0x4e, &[0x10]), irq(0x0101)]);
+        reader.wait_finger_on(&CancelToken::new(), None).unwrap();
+        mock.push(close_steps());
+        drop(reader);
+        assert_script_done(&mock);
+    }
+
+    #[test]
+    fn control_timeout_during_power_up_is_not_mistaken_for_a_missing_interrupt() {
+        let mock = MockTransport::new([
+            start(),
+            Step::ControlIn {
+                request_type: 0xc0,
+                request: 0x04,
+                value: 0x07,
+                index: 0,
+                len: 1,
+                reply: Err(rusb::Error::Timeout),
+            },
+            wr(0x4e, &[0x70]),
+            Step::StopInterrupts,
+        ]);
+        let err = open(&mock, U4500, Seeds::Random).unwrap_err();
+        assert!(matches!(err, ReaderError::Timeout), "{err}");
+        assert_script_done(&mock);
+    }
+
+    #[test]
+    fn finger_wait_ignores_other_events_times_out_and_cancels() {
+        let mock = MockTransport::new(power_up_4500());
+        let mut reader = open(&mock, U4500, Seeds::Random).unwrap();
+        mock.push([wr(0x4e, &[0x10]), irq(0x56aa), irq(0x0200), irq(0x0101)]);
+        reader.wait_finger_on(&CancelToken::new(), Some(Duration::from_secs(1))).unwrap();
+
+        mock.push([wr(0x4e, &[0x10])]);
+        let before = mock.elapsed();
+        let err = reader.wait_finger_on(&CancelToken::new(), Some(Duration::from_secs(2)));
+        assert!(matches!(err, Err(ReaderError::Timeout)));
+        assert_eq!(mock.elapsed() - before, Duration::from_secs(2));
+
+        // Cancelled from another thread while waiting with no timeout: the loop looks at the
+        // token between 50 ms slices, so it returns promptly.
+        mock.push([wr(0x4e, &[0x10])]);
+        let cancel = CancelToken::new();
+        let canceller = cancel.clone();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            canceller.cancel();
+        });
+        let err = reader.wait_finger_on(&cancel, None);
+        t.join().unwrap();
+        assert!(matches!(err, Err(ReaderError::Cancelled)));
+        mock.push(close_steps());
+        drop(reader);
+        assert_script_done(&mock);
+    }
+
+    #[test]
+    fn unscrambled_frame_is_assembled_and_inverted_without_key_exchange() {
+        let lines = 200;
+        let rows = plain_rows(lines);
+        let mut data = header(lines, 3, &[(0x00, 120), (0x00, 80)]);
+        data.extend_from_slice(&rows);
+        // No 0x33/0x34 steps: a key exchange would break the script.
+        let mock = MockTransport::new(power_up_4500());
+        let mut reader = open(&mock, MS_V2_AS_4500, Seeds::Random).unwrap();
+        mock.push([submit(), wr(0x4e, &[0x20]), frame(data)]);
+        let image = reader.capture().unwrap();
+        assert_eq!((image.width, image.height, image.dpi), (384, 290, 512));
+        assert_eq!(image.pixels, capture_finish(rows));
+        mock.push(close_steps());
+        drop(reader);
+        assert_script_done(&mock);
+    }
+
+    /// The 4500's power-up script with the MS v2's image orientation (not rotated).
+    const MS_V2_AS_4500: &Profile = &Profile { auth_cr: false, ..PROFILES[1] };
+
+    #[test]
+    fn the_4500_image_is_rotated_180_degrees() {
+        let lines = 10;
+        let rows = plain_rows(lines);
+        let mut data = header(lines, 0, &[(0x00, 10)]);
+        data.extend_from_slice(&rows);
+        let mock = MockTransport::new(power_up_4500());
+        let mut reader = open(&mock, U4500, Seeds::Random).unwrap();
+        mock.push([submit(), wr(0x4e, &[0x20]), frame(data)]);
+        let image = reader.capture().unwrap();
+        let mut expected = capture_finish(rows);
+        expected.reverse();
+        assert_eq!(image.pixels, expected);
+        // The first source pixel (0, inverted to 255) ends up last.
+        assert_eq!(image.pixels[IMAGE_WIDTH * IMAGE_HEIGHT - 1], 255);
+        mock.push(close_steps());
+        drop(reader);
+    }
+
+    #[test]
+    fn not_present_block_repeats_the_following_rows() {
+        let rows = plain_rows(30);
+        let mut data = header(30, 0, &[(0x00, 10), (0x01, 5), (0x00, 20)]);
+        data.extend_from_slice(&rows);
+        let frame = Frame::parse(&data).unwrap();
+        let out = frame.assemble();
+        let w = IMAGE_WIDTH;
+        assert_eq!(&out[..10 * w], &rows[..10 * w]);
+        assert_eq!(&out[10 * w..15 * w], &rows[10 * w..15 * w]);
+        assert_eq!(&out[15 * w..35 * w], &rows[10 * w..30 * w]);
+        assert!(out[35 * w..].iter().all(|&v| v == 0));
+    }
+
+    #[test]
+    fn scrambled_frame_with_mid_frame_key_change() {
+        let (key0, key1) = (0x1234_5678u32, 0x0bad_f00du32);
+        let (seed0, seed1) = (0x51ea_2124u32, 0x0102_0304u32);
+        let blocks = [(0x02u8, 100u8), (0x82, 100), (0x02, 89)];
+        let lines = 289;
+        let mut plain = plain_rows(lines);
+        // Descrambling zeroes the last byte of each scrambled block.
+        for end in [100, 200, 289] {
+            plain[end * IMAGE_WIDTH - 1] = 0;
+        }
+        let w = IMAGE_WIDTH;
+        let (b0, _) = scramble(&plain[..100 * w], key0);
+        let (b1, k) = scramble(&plain[100 * w..200 * w], key1);
+        let (b2, _) = scramble(&plain[200 * w..], k);
+        let mut data = header(lines, 5, &blocks);
+        data.extend(b0);
+        data.extend(b1);
+        data.extend(b2);
+
+        let mut seeds = vec![seed0, seed1].into_iter();
+        let seeds = Seeds::Custom(Box::new(move || seeds.next().expect("two seeds")));
+        let mock = MockTransport::new(power_up_4500());
+        let mut reader = open(&mock, MS_V2_AS_4500, seeds).unwrap();
+        let mut index0 = vec![5u8];
+        index0.extend(seed0.to_le_bytes());
+        let mut index1 = vec![6u8];
+        index1.extend(seed1.to_le_bytes());
+        mock.push([
+            submit(),
+            wr(0x4e, &[0x20]),
+            frame(data),
+            wr(0x33, &index0),
+            rd(0x34, &(key0 ^ seed0).to_le_bytes()),
+            wr(0x33, &index1),
+            rd(0x34, &(key1 ^ seed1).to_le_bytes()),
+        ]);
+        let image = reader.capture().unwrap();
+        assert_eq!(image.pixels, capture_finish(plain));
+        mock.push(close_steps());
+        drop(reader);
+        assert_script_done(&mock);
+    }
+
+    #[test]
+    fn skipped_block_advances_the_key_stream() {
+        // Block 0 is sent in clear (flags 0) but the key still runs over it.
+        let key = 0x7777_1111u32;
+        let w = IMAGE_WIDTH;
+        let mut plain = plain_rows(20);
+        plain[20 * w - 1] = 0;
+        let mut k = key;
+        for _ in 0..10 * w {
+            k = step_key(k);
+        }
+        let (b1, _) = scramble(&plain[10 * w..], k);
+        let mut data = header(20, 0, &[(0x00, 10), (0x02, 10)]);
+        data.extend_from_slice(&plain[..10 * w]);
+        data.extend(b1);
+        let mut frame = Frame::parse(&data).unwrap();
+        frame.descramble(|_| Ok(key)).unwrap();
+        assert_eq!(&frame.rows[..20 * w], &plain[..]);
+    }
+
+    #[test]
+    fn noisy_rows_are_detected_as_scrambled() {
+        let mut data = header(2, 0, &[(0x02, 2)]);
+        data.extend((0..2 * IMAGE_WIDTH).map(|i| if i % 2 == 0 { 0 } else { 250 }));
+        assert!(Frame::parse(&data).unwrap().is_scrambled());
+        let mut data = header(2, 0, &[(0x02, 2)]);
+        data.extend(plain_rows(2));
+        assert!(!Frame::parse(&data).unwrap().is_scrambled());
+        // Fewer than two present rows: nothing to judge, treated as plain.
+        let mut data = header(1, 0, &[(0x01, 4), (0x02, 1)]);
+        data.extend(vec![0u8; IMAGE_WIDTH]);
+        assert!(!Frame::parse(&data).unwrap().is_scrambled());
+    }
+
+    #[test]
+    fn short_or_oversized_frames_are_recaptured_after_a_0800_warning() {
+        let mock = MockTransport::new(power_up_4500());
+        let mut reader = open(&mock, MS_V2_AS_4500, Seeds::Random).unwrap();
+        mock.push([wr(0x4e, &[0x10]), irq(0x0800), irq(0x0101)]);
+        reader.wait_finger_on(&CancelToken::new(), None).unwrap();
+        assert!(reader.scan_warning);
+
+        let rows = plain_rows(100);
+        let mut good = header(100, 0, &[(0x00, 100)]);
+        good.extend_from_slice(&rows);
+        let short = good[..HEADER_LEN + 99 * IMAGE_WIDTH].to_vec();
+        let mut oversized = header(290, 0, &[(0x00, 200), (0x00, 90)]);
+        oversized.extend(vec![0u8; 290 * IMAGE_WIDTH]);
+        mock.push([
+            submit(),
+            wr(0x4e, &[0x20]),
+            frame(short),
+            // A recapture only resubmits the transfer: the sensor stays in capture mode.
+            submit(),
+            frame(oversized),
+            submit(),
+            frame(vec![0u8; 10]),
+            submit(),
+            frame(good),
+        ]);
+        let image = reader.capture().unwrap();
+        assert_eq!(image.pixels, capture_finish(rows));
+        assert!(!reader.scan_warning);
+
+        // Nothing but bad frames: a protocol error after five tries.
+        let mut steps = vec![submit(), wr(0x4e, &[0x20]), frame(vec![1u8; 100])];
+        for _ in 1..CAPTURE_TRIES {
+            steps.extend([submit(), frame(vec![1u8; 100])]);
+        }
+        mock.push(steps);
+        assert!(matches!(reader.capture(), Err(ReaderError::Protocol(_))));
+        mock.push(close_steps());
+        drop(reader);
+        assert_script_done(&mock);
+    }
+
+    #[test]
+    fn frame_that_never_arrives_times_out_and_is_cancelled() {
+        let mock = MockTransport::new(power_up_4500());
+        let mut reader = open(&mock, U4500, Seeds::Random).unwrap();
+        mock.push([submit(), wr(0x4e, &[0x20]), Step::Cancel { endpoint: 0x82 }]);
+        let before = mock.elapsed();
+        assert!(matches!(reader.capture(), Err(ReaderError::Timeout)));
+        assert_eq!(mock.elapsed() - before, CAPTURE_TIMEOUT);
+        mock.push(close_steps());
+        drop(reader);
+        assert_script_done(&mock);
+    }
+
+    #[test]
+    fn device_vanishing_mid_capture_is_a_clean_unplugged_error() {
+        let mock = MockTransport::new(power_up_4500());
+        let mut reader = open(&mock, U4500, Seeds::Random).unwrap();
+        mock.push([
+            submit(),
+            wr(0x4e, &[0x20]),
+            Step::Complete { endpoint: 0x82, reply: Err(rusb::Error::NoDevice) },
+        ]);
+        assert!(matches!(reader.capture(), Err(ReaderError::Unplugged)));
+        // Later calls fail the same way without touching USB (the script has no more steps).
+        assert!(matches!(reader.capture(), Err(ReaderError::Unplugged)));
+        assert!(matches!(
+            reader.wait_finger_off(&CancelToken::new(), None),
+            Err(ReaderError::Unplugged)
+        ));
+        // Closing frees the interrupt transfer but sends no MODE_OFF to a device that is gone.
+        mock.push([Step::StopInterrupts]);
+        drop(reader);
+        assert_script_done(&mock);
+    }
+
+    #[test]
+    fn device_vanishing_while_waiting_for_a_finger() {
+        let mock = MockTransport::new(power_up_4500());
+        let mut reader = open(&mock, U4500, Seeds::Random).unwrap();
+        mock.push([wr(0x4e, &[0x10]), Step::Interrupt(Err(rusb::Error::NoDevice))]);
+        let err = reader.wait_finger_on(&CancelToken::new(), None);
+        assert!(matches!(err, Err(ReaderError::Unplugged)));
+        // The failed stream ended by itself: nothing to cancel, and no MODE_OFF either.
+        drop(reader);
+        assert_script_done(&mock);
+    }
+
+    #[test]
+    fn finger_off_then_close_as_recorded() {
+        let mock = MockTransport::new(power_up_4500());
+        let mut reader = open(&mock, U4500, Seeds::Random).unwrap();
+        mock.push([wr(0x4e, &[0x12]), irq(0x0200)]);
+        reader.wait_finger_off(&CancelToken::new(), Some(Duration::from_secs(1))).unwrap();
+        mock.push(close_steps());
+        Box::new(reader).close().unwrap();
+        assert_script_done(&mock);
     }
 }

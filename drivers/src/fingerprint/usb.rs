@@ -1,7 +1,9 @@
 //! Finding supported readers on USB: the id table, enumeration, opening the first one, and
 //! waiting for a reader to (re)appear after it was unplugged.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use rusb::UsbContext;
 
@@ -84,15 +86,27 @@ fn info_of(device: &rusb::Device<rusb::Context>, entry: &SupportedDevice) -> Rea
     }
 }
 
-/// Supported readers on USB (possibly none). Fails only when USB itself cannot be used.
+/// A libusb context, or `None` when the machine has no USB to talk to: libusb refuses to
+/// start without usbfs (`/dev/bus/usb`), and then no reader can be connected either.
+fn usb_context() -> Option<rusb::Context> {
+    match rusb::Context::new() {
+        Ok(context) => Some(context),
+        Err(err) => {
+            tracing::debug!(%err, "USB is not available on this machine");
+            None
+        }
+    }
+}
+
+/// Supported readers on USB (possibly none).
 pub fn list() -> Result<Vec<ReaderInfo>, ReaderError> {
-    let context = rusb::Context::new()?;
+    let Some(context) = usb_context() else { return Ok(Vec::new()) };
     Ok(supported_devices(&context)?.iter().map(|(d, e)| info_of(d, e)).collect())
 }
 
 /// Opens and powers up the first supported reader on USB.
 pub fn open_first() -> Result<Box<dyn Reader>, ReaderError> {
-    let context = rusb::Context::new()?;
+    let context = usb_context().ok_or(ReaderError::NotFound)?;
     let devices = supported_devices(&context)?;
     let Some((device, entry)) = devices.into_iter().next() else {
         return Err(ReaderError::NotFound);
@@ -122,20 +136,86 @@ fn open_device(
 /// How often [`wait_for_reader`] enumerates the bus.
 const REPLUG_POLL: Duration = Duration::from_millis(500);
 
+/// Sets a flag when libusb reports a device arriving.
+struct ArrivalFlag(Arc<AtomicBool>);
+
+impl<T: UsbContext> rusb::Hotplug<T> for ArrivalFlag {
+    fn device_arrived(&mut self, _device: rusb::Device<T>) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    fn device_left(&mut self, _device: rusb::Device<T>) {}
+}
+
+/// libusb hot-plug events where the platform has them; `None` means plain polling.
+struct HotplugWatch {
+    context: rusb::Context,
+    _registration: rusb::Registration<rusb::Context>,
+    arrived: Arc<AtomicBool>,
+}
+
+impl HotplugWatch {
+    fn new() -> Option<Self> {
+        // Not `rusb::has_hotplug()`: it panics when libusb cannot start (no usbfs).
+        let context = usb_context()?;
+        // SAFETY: a plain capability query; libusb is initialised (the context exists).
+        let capable = unsafe {
+            rusb::ffi::libusb_has_capability(rusb::constants::LIBUSB_CAP_HAS_HOTPLUG) != 0
+        };
+        if !capable {
+            return None;
+        }
+        let arrived = Arc::new(AtomicBool::new(false));
+        let registration = rusb::HotplugBuilder::new()
+            .enumerate(false)
+            .register(&context, Box::new(ArrivalFlag(Arc::clone(&arrived))))
+            .map_err(|err| tracing::debug!(%err, "no USB hot-plug events, polling"))
+            .ok()?;
+        Some(Self { context, _registration: registration, arrived })
+    }
+
+    /// Waits `duration` or until a device arrives; true if one did.
+    fn wait(&self, duration: Duration) -> bool {
+        let deadline = Instant::now() + duration;
+        loop {
+            if self.arrived.swap(false, Ordering::SeqCst) {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            if self.context.handle_events(Some(left)).is_err() {
+                std::thread::sleep(left);
+            }
+        }
+    }
+}
+
 /// Waits until a supported reader is on the bus (e.g. after [`ReaderError::Unplugged`]) and
-/// returns its info; then [`open_first`] opens it. Enumerates every 500 ms (libusb hot-plug
-/// events are not available everywhere, polling is), looks at the token every 50 ms.
+/// returns its info; then [`open_first`] opens it. Enumerates at once when libusb reports a
+/// device arriving (hot-plug, where the platform supports it) and every 500 ms regardless
+/// (polling, everywhere); looks at the token every 50 ms.
 pub fn wait_for_reader(
     cancel: &CancelToken,
     timeout: Option<Duration>,
 ) -> Result<ReaderInfo, ReaderError> {
-    wait_for_with(list, std::thread::sleep, cancel, timeout)
+    let watch = HotplugWatch::new();
+    let wait = |d: Duration| match &watch {
+        Some(watch) => watch.wait(d),
+        None => {
+            std::thread::sleep(d);
+            false
+        }
+    };
+    wait_for_with(list, wait, cancel, timeout)
 }
 
-/// [`wait_for_reader`] with the enumeration and the sleep injected, for tests.
+/// [`wait_for_reader`] with the enumeration and the wait injected, for tests. `wait(d)` waits
+/// `d` and says whether a device arrived meanwhile (then the bus is enumerated at once).
 pub(crate) fn wait_for_with(
     mut list: impl FnMut() -> Result<Vec<ReaderInfo>, ReaderError>,
-    mut sleep: impl FnMut(Duration),
+    mut wait: impl FnMut(Duration) -> bool,
     cancel: &CancelToken,
     timeout: Option<Duration>,
 ) -> Result<ReaderInfo, ReaderError> {
@@ -152,11 +232,14 @@ pub(crate) fn wait_for_with(
             if timeout.is_some_and(|t| waited >= t) {
                 return Err(ReaderError::Timeout);
             }
-            sleep(CANCEL_POLL);
+            let arrived = wait(CANCEL_POLL);
             slept += CANCEL_POLL;
             waited += CANCEL_POLL;
             if cancel.is_cancelled() {
                 return Err(ReaderError::Cancelled);
+            }
+            if arrived {
+                break;
             }
         }
     }
@@ -193,7 +276,10 @@ mod tests {
                 scans += 1;
                 Ok(if scans < 4 { vec![] } else { vec![nb1010_info()] })
             },
-            |d| slept += d,
+            |d| {
+                slept += d;
+                false
+            },
             &CancelToken::new(),
             Some(Duration::from_secs(60)),
         )
@@ -204,9 +290,34 @@ mod tests {
     }
 
     #[test]
+    fn hot_plug_arrival_enumerates_at_once() {
+        let mut scans = 0;
+        let mut waits = 0;
+        let info = wait_for_with(
+            || {
+                scans += 1;
+                Ok(if scans < 2 { vec![] } else { vec![nb1010_info()] })
+            },
+            |_| {
+                waits += 1;
+                waits == 2
+            },
+            &CancelToken::new(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(info, nb1010_info());
+        assert_eq!((scans, waits), (2, 2));
+    }
+
+    #[test]
     fn waiting_for_a_reader_times_out_and_cancels() {
-        let err =
-            wait_for_with(|| Ok(vec![]), |_| {}, &CancelToken::new(), Some(Duration::from_secs(2)));
+        let err = wait_for_with(
+            || Ok(vec![]),
+            |_| false,
+            &CancelToken::new(),
+            Some(Duration::from_secs(2)),
+        );
         assert!(matches!(err, Err(ReaderError::Timeout)));
         let cancel = CancelToken::new();
         let mut sleeps = 0;
@@ -217,6 +328,7 @@ mod tests {
                 if sleeps == 3 {
                     cancel.cancel();
                 }
+                false
             },
             &cancel,
             None,

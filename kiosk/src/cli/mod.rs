@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 pub mod config;
+pub mod printer;
 pub mod reader;
 pub mod store;
 pub mod synth;

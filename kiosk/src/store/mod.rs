@@ -13,6 +13,7 @@ pub mod audit;
 mod codec;
 pub mod fingerprints;
 pub mod persons;
+pub mod print_jobs;
 
 /// Schema migrations in order: index i takes the store from version i to version i + 1.
 const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];

@@ -34,6 +34,7 @@
 //! [hub]                            # optional: without it the kiosk runs offline
 //! url = "postgresql://kiosk@hub.example/kiosk"
 //! tls = true
+//! # ca_file = "hub-ca.pem"         # CAs to trust for the hub (default: the system's)
 //! ```
 //!
 //! # Adding a section
@@ -372,6 +373,10 @@ pub struct HubConfig {
     /// Require TLS (default on; off only on a closed network).
     #[serde(default = "default_true")]
     pub tls: bool,
+    /// PEM file of the certificate authorities to trust for the hub (default: the system's);
+    /// relative paths are resolved against the config file's folder.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 fn default_true() -> bool {
@@ -443,6 +448,11 @@ impl Config {
         if config.store.path.is_relative() {
             let base = path.parent().unwrap_or(Path::new("."));
             config.store.path = base.join(&config.store.path);
+        }
+        if let Some(ca) = config.hub.as_mut().and_then(|hub| hub.ca_file.as_mut())
+            && ca.is_relative()
+        {
+            *ca = path.parent().unwrap_or(Path::new(".")).join(&*ca);
         }
         Ok(config)
     }

@@ -3,6 +3,8 @@
 
 pub mod biometrics;
 pub mod config;
+pub mod demo;
+pub mod diag;
 pub mod fixtures;
 pub mod identify;
 pub mod sentence;

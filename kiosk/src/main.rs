@@ -20,12 +20,24 @@ enum Command {
     Store(cli::store::Args),
     /// Synthetic fingerprints (SFinGe method): FVC-named PNGs and a dpi note.
     Synth(cli::synth::Args),
+    /// Sync with the hub: push local events, pull master data.
+    Sync(cli::sync::Args),
+    /// Hub administration: schema migrations, CSV import.
+    Hub(cli::hub::Args),
     /// Fingerprint readers: list the supported ones on USB, capture one image.
     Reader(cli::reader::Args),
     /// Configuration tools: check a file, hash a technician PIN.
     Config(cli::config::Args),
     /// The ticket printer: live status, test ticket.
     Printer(cli::printer::Args),
+    /// The kiosk on the demo store (created or refreshed in the user's data directory).
+    Demo(cli::demo::Args),
+    /// Self-test of reader, printer, store and hub: one line per check, non-zero exit on failure.
+    Diag(cli::diag::Args),
+    /// Fingerprint templates: extract from an image, compare two.
+    Template(cli::template::Args),
+    /// Benchmarks: FVC-style accuracy and speed.
+    Bench(cli::bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,9 +46,15 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
         Command::Synth(args) => cli::synth::run(args),
+        Command::Sync(args) => cli::sync::run(args),
+        Command::Hub(args) => cli::hub::run(args),
         Command::Reader(args) => cli::reader::run(args),
         Command::Config(args) => cli::config::run(args),
         Command::Printer(args) => cli::printer::run(args),
+        Command::Demo(args) => cli::demo::run(args),
+        Command::Diag(args) => cli::diag::run(args),
+        Command::Template(args) => cli::template::run(args),
+        Command::Bench(args) => cli::bench::run(args),
     };
     cli::finish(result)
 }

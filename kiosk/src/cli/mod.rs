@@ -5,9 +5,17 @@ use std::process::ExitCode;
 
 pub mod config;
 pub mod printer;
+pub mod demo;
+pub mod diag;
+pub mod reader;
+pub mod bench;
+pub mod store;
+pub mod template;
+pub mod hub;
 pub mod reader;
 pub mod store;
 pub mod synth;
+pub mod sync;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.
 pub fn init_logging() {

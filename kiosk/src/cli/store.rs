@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use kiosk::store::{SCHEMA_VERSION, Store};
 
 /// Store maintenance.
@@ -17,7 +16,7 @@ pub struct Args {
 enum StoreCommand {
     /// Integrity check, schema version and row counts; non-zero exit on any problem.
     Check {
-        /// Store file (default: the demo store).
+        /// Store file (default: the demo store in the user's data directory).
         #[arg(long)]
         store: Option<PathBuf>,
     },
@@ -30,9 +29,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn check(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let path = path.context("no store given (--store PATH)")?;
+    let path = match path {
+        Some(path) => path,
+        None => kiosk::demo::default_store_path()?,
+    };
     if !path.exists() {
-        anyhow::bail!("store {} does not exist", path.display());
+        anyhow::bail!(
+            "store {} does not exist (create the demo store with `kiosk demo --prepare-only`)",
+            path.display()
+        );
     }
     let store = Store::open(&path)?;
     store.integrity_check()?;

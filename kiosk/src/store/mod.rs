@@ -14,6 +14,7 @@ mod codec;
 pub mod fingerprints;
 pub mod persons;
 pub mod print_jobs;
+pub mod sync;
 
 /// Schema migrations in order: index i takes the store from version i to version i + 1.
 const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
@@ -38,6 +39,8 @@ pub const COUNTED_TABLES: &[&str] = &[
     "print_job",
     "audit_log",
     "sync_state",
+    "sync_quarantine",
+    "sync_pushed",
 ];
 
 /// What can go wrong with the store.
@@ -69,6 +72,24 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
 }
 
+/// SQLite's "corrupt" and "not a database" failures become [`StoreError::Damaged`], so every
+/// caller (store check, diagnostics, the screen) sees one kind for a damaged file.
+fn damaged_or(err: StoreError) -> StoreError {
+    let sqlite = match &err {
+        StoreError::Sql(e) | StoreError::Open { source: e, .. } => e,
+        _ => return err,
+    };
+    match sqlite.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            StoreError::Damaged("SQLite reports the database file as malformed".into())
+        }
+        Some(rusqlite::ErrorCode::NotADatabase) => StoreError::Damaged(
+            "the file is not a SQLite database (damaged header or a different file)".into(),
+        ),
+        _ => err,
+    }
+}
+
 /// An open store. Not `Sync`: open one per thread (SQLite serialises writers, WAL lets readers on).
 pub struct Store {
     conn: Connection,
@@ -88,9 +109,9 @@ impl Store {
         )
         .map_err(open_err)?;
         // Reading the header is the first access: a file that is not SQLite fails here.
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| damaged_or(open_err(e)))?;
         let mut store = Store { conn, path: Some(path.to_path_buf()) };
-        store.prepare()?;
+        store.prepare().map_err(damaged_or)?;
         Ok(store)
     }
 
@@ -132,13 +153,28 @@ impl Store {
         Ok(self.conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
     }
 
-    /// Runs `PRAGMA integrity_check` and the foreign key check; `Damaged` names what is wrong.
+    /// Runs `PRAGMA integrity_check` and the foreign key check; `Damaged` names what is wrong
+    /// (the first few problems: a badly damaged file can have thousands).
     pub fn integrity_check(&self) -> Result<(), StoreError> {
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        self.integrity_check_inner().map_err(damaged_or)
+    }
+
+    fn integrity_check_inner(&self) -> Result<(), StoreError> {
+        const SHOWN: usize = 6;
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check(100)")?;
         let problems: Vec<String> =
             stmt.query_map([], |row| row.get::<_, String>(0))?.collect::<Result<_, _>>()?;
         if problems.len() != 1 || problems[0] != "ok" {
-            return Err(StoreError::Damaged(problems.join("; ")));
+            let lines: Vec<&str> = problems
+                .iter()
+                .flat_map(|p| p.lines())
+                .filter(|line| !line.starts_with("*** in database"))
+                .collect();
+            let mut summary = lines.iter().take(SHOWN).copied().collect::<Vec<_>>().join("; ");
+            if lines.len() > SHOWN {
+                summary.push_str(&format!("; and {} more problems", lines.len() - SHOWN));
+            }
+            return Err(StoreError::Damaged(summary));
         }
         let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
         let dangling: Vec<String> = stmt
@@ -172,6 +208,34 @@ impl Store {
                 Ok((*table, n as u64))
             })
             .collect()
+    }
+
+    /// Runs `work` inside one write transaction (`BEGIN IMMEDIATE`): committed when it returns
+    /// `Ok`, rolled back when it returns `Err`. Bulk writers (demo, sync) use it for speed and so
+    /// that readers never see half an import.
+    pub fn in_transaction<T, E: From<StoreError>>(
+        &mut self,
+        work: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(StoreError::from)?;
+        match work(self) {
+            Ok(value) => {
+                self.conn.execute_batch("COMMIT").map_err(StoreError::from)?;
+                Ok(value)
+            }
+            Err(err) => {
+                // The work's error matters more than a failed rollback.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(err)
+            }
+        }
+    }
+
+    /// Copies the write-ahead log into the main file and truncates the log, so the main file
+    /// alone holds the whole store (before copying or moving it).
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(())
     }
 
     /// The file behind this store, `None` in memory.
@@ -240,6 +304,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("store.sqlite");
         std::fs::write(&path, vec![0x42u8; 8192]).expect("write");
-        assert!(Store::open(&path).is_err());
+        match Store::open(&path) {
+            Err(StoreError::Damaged(reason)) => {
+                assert!(reason.contains("not a SQLite"), "{reason}")
+            }
+            other => panic!("expected Damaged, got {:?}", other.err()),
+        }
     }
 }

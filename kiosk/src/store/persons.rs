@@ -523,9 +523,10 @@ impl Store {
             .optional()?)
     }
 
-    /// Adds an inmate: the person row and the register entry, in one transaction.
+    /// Adds an inmate: the person row and the register entry, all or nothing (a savepoint, so it
+    /// also works inside a caller's transaction).
     pub fn insert_inmate(&mut self, inmate: &InmateRecord) -> Result<(), StoreError> {
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.conn_mut().savepoint()?;
         let p = &inmate.person;
         tx.execute(
             "INSERT INTO person (id, facility_id, kind, full_name, nik, birth_date, sex)

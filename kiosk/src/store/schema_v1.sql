@@ -197,3 +197,27 @@ CREATE TABLE sync_state (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
 );
+
+-- Rows the sync could not apply (pulled from the hub) or the hub refused (pushed), each with its
+-- error, so one bad row never stops the rest. Shown on the diagnostics screen; a pulled row leaves
+-- quarantine when a later change of the same row applies.
+CREATE TABLE sync_quarantine (
+    id          INTEGER PRIMARY KEY,
+    direction   TEXT NOT NULL CHECK (direction IN ('pull', 'push')),
+    table_name  TEXT NOT NULL,
+    row_id      TEXT NOT NULL,
+    seq         INTEGER,                     -- hub change_log sequence (pulled rows)
+    error       TEXT NOT NULL,
+    payload     TEXT,                        -- the row as received / sent (JSON), for diagnosis
+    at          TEXT NOT NULL
+);
+CREATE INDEX sync_quarantine_row ON sync_quarantine(direction, table_name, row_id);
+
+-- Rows the hub already has: events this kiosk pushed, and fingerprints pulled from the hub (so only
+-- local enrolments are pushed). Events without a row here are still to be pushed.
+CREATE TABLE sync_pushed (
+    table_name  TEXT NOT NULL,
+    row_id      TEXT NOT NULL,
+    pushed_at   TEXT NOT NULL,
+    PRIMARY KEY (table_name, row_id)
+) WITHOUT ROWID;

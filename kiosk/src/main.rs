@@ -20,6 +20,8 @@ enum Command {
     Store(cli::store::Args),
     /// Synthetic fingerprints (SFinGe method): FVC-named PNGs and a dpi note.
     Synth(cli::synth::Args),
+    /// Enrol one finger of a person from three impressions, with quality control.
+    Enroll(cli::enroll::Args),
     /// Sync with the hub: push local events, pull master data.
     Sync(cli::sync::Args),
     /// Hub administration: schema migrations, CSV import.
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
         Command::Synth(args) => cli::synth::run(args),
+        Command::Enroll(args) => cli::enroll::run(args),
         Command::Sync(args) => cli::sync::run(args),
         Command::Hub(args) => cli::hub::run(args),
         Command::Reader(args) => cli::reader::run(args),

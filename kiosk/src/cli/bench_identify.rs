@@ -56,10 +56,9 @@ fn load_dir(dir: &Path) -> anyhow::Result<BTreeMap<u32, Vec<(u32, PathBuf)>>> {
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { continue };
         let Some((f, i)) = stem.split_once('_') else { continue };
         let (Ok(f), Ok(i)) = (f.parse::<u32>(), i.parse::<u32>()) else { continue };
-        let is_image = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "tif" | "tiff" | "bmp"));
+        let is_image = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            matches!(e.to_ascii_lowercase().as_str(), "png" | "tif" | "tiff" | "bmp")
+        });
         if is_image {
             fingers.entry(f).or_default().push((i, path));
         }
@@ -105,7 +104,8 @@ fn variant(template: &Template, rng: &mut ChaCha8Rng) -> Option<Template> {
         let mut moved = *m;
         moved.x = x as u16;
         moved.y = y as u16;
-        moved.direction = (i32::from(m.direction) + turn + rng.gen_range(-4..=4)).rem_euclid(256) as u8;
+        moved.direction =
+            (i32::from(m.direction) + turn + rng.gen_range(-4..=4)).rem_euclid(256) as u8;
         minutiae.push(moved);
     }
     Template::new(w, h, minutiae).ok()
@@ -178,7 +178,8 @@ pub fn run(args: IdentifyArgs) -> anyhow::Result<ExitCode> {
             let base = &pool[attempts % pool.len()];
             attempts += 1;
             // The first use of each pool finger is the finger itself.
-            let template = if attempts <= pool.len() { Some(base.clone()) } else { variant(base, &mut rng) };
+            let template =
+                if attempts <= pool.len() { Some(base.clone()) } else { variant(base, &mut rng) };
             if let Some(t) = template {
                 gallery.insert(&format!("syn-{made}"), "finger", t);
                 made += 1;
@@ -199,7 +200,12 @@ pub fn run(args: IdentifyArgs) -> anyhow::Result<ExitCode> {
     }
 
     // Searches, one core.
-    eprintln!("searching {} genuine and {} impostor probes in {} templates ...", genuine.len(), impostors.len(), gallery.len());
+    eprintln!(
+        "searching {} genuine and {} impostor probes in {} templates ...",
+        genuine.len(),
+        impostors.len(),
+        gallery.len()
+    );
     let mut times = Vec::new();
     let mut comparisons = 0usize;
     let mut rank1 = 0usize;
@@ -239,7 +245,8 @@ pub fn run(args: IdentifyArgs) -> anyhow::Result<ExitCode> {
     let p95 = percentile(&times, 0.95);
     let cps = if total_s > 0.0 { comparisons as f64 / total_s } else { 0.0 };
     let rank1_rate = if genuine.is_empty() { 0.0 } else { rank1 as f64 / genuine.len() as f64 };
-    let accept_rate = if genuine.is_empty() { 0.0 } else { accepted_genuine as f64 / genuine.len() as f64 };
+    let accept_rate =
+        if genuine.is_empty() { 0.0 } else { accepted_genuine as f64 / genuine.len() as f64 };
 
     if args.json {
         let out = serde_json::json!({
@@ -255,11 +262,26 @@ pub fn run(args: IdentifyArgs) -> anyhow::Result<ExitCode> {
         println!("{out}");
     } else {
         extract_ms.sort_by(f64::total_cmp);
-        println!("gallery: {} templates ({} from {}, rest synthetic)", gallery.len(), dir_templates, args.dir.display());
-        println!("genuine probes: {}  impostor probes: {}  unreadable images: {failed}", genuine.len(), impostors.len());
+        println!(
+            "gallery: {} templates ({} from {}, rest synthetic)",
+            gallery.len(),
+            dir_templates,
+            args.dir.display()
+        );
+        println!(
+            "genuine probes: {}  impostor probes: {}  unreadable images: {failed}",
+            genuine.len(),
+            impostors.len()
+        );
         println!("search p50 {p50:.2} ms  p95 {p95:.2} ms  ({cps:.0} comparisons/s, one core)");
         println!("extraction median {:.1} ms", percentile(&extract_ms, 0.5));
-        println!("rank-1 rate {:.2} %  accepted (threshold {} margin {}) {:.2} %", rank1_rate * 100.0, settings.threshold, settings.margin, accept_rate * 100.0);
+        println!(
+            "rank-1 rate {:.2} %  accepted (threshold {} margin {}) {:.2} %",
+            rank1_rate * 100.0,
+            settings.threshold,
+            settings.margin,
+            accept_rate * 100.0
+        );
         println!("false matches: {false_matches}");
         println!(
             "impostor best score: median {:.1}  p99 {:.1}  max {:.1}",

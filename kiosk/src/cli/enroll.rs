@@ -75,7 +75,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let paths = args.images.context("give --reader or --images A B C")?;
         let mut images = Vec::new();
         for path in &paths {
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             images.push(
                 biometrics::decode_image(&bytes).with_context(|| format!("{}", path.display()))?,
             );
@@ -83,7 +84,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (images, args.dpi)
     };
     let settings = IdentifySettings::default();
-    match enrol_images(&store, &args.terminal, &args.person, &args.finger, &images, dpi, &settings) {
+    match enrol_images(&store, &args.terminal, &args.person, &args.finger, &images, dpi, &settings)
+    {
         Ok(done) => {
             println!(
                 "enrolled {} of {}: impression {} stored, quality {}, lowest pair score {:.1}",

@@ -3,19 +3,19 @@
 
 use std::process::ExitCode;
 
+pub mod bench;
+pub mod bench_identify;
 pub mod config;
-pub mod printer;
 pub mod demo;
 pub mod diag;
-pub mod reader;
-pub mod bench;
-pub mod store;
-pub mod template;
+pub mod enroll;
 pub mod hub;
+pub mod printer;
 pub mod reader;
 pub mod store;
-pub mod synth;
 pub mod sync;
+pub mod synth;
+pub mod template;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.
 pub fn init_logging() {

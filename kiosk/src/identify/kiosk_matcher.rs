@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::enrol::{EnrolImpression, EnrolRefusal, QUALITY_FLOOR, check_enrolment};
-use super::{Decision, Gallery, IdentifySettings, Identifier, audit_detail};
+use super::{Decision, Gallery, Identifier, IdentifySettings, audit_detail};
 use crate::biometrics::{self, BiometricError, GreyImage, Probe, Template};
 use crate::store::audit::{AuditEvent, AuditOutcome};
 use crate::store::{Store, StoreError};
@@ -121,7 +121,9 @@ pub fn enrol_images(
             AuditOutcome::Accepted,
             format!("finger={finger} quality={} min_pair={:.1}", done.quality, done.min_pair_score),
         ),
-        Err(EnrolError::Refused(refusal)) => (AuditOutcome::Rejected, format!("finger={finger} refused: {refusal}")),
+        Err(EnrolError::Refused(refusal)) => {
+            (AuditOutcome::Rejected, format!("finger={finger} refused: {refusal}"))
+        }
         Err(err) => (AuditOutcome::Error, format!("finger={finger} error: {err}")),
     };
     store.audit(terminal_id, AuditEvent::Enrol, Some(person_id), outcome, Some(&detail))?;
@@ -144,7 +146,12 @@ fn enrol_inner(
         let quality = biometrics::quality(image, dpi).score;
         if quality < QUALITY_FLOOR {
             // Refuse before extraction: a poor image may not even extract.
-            return Err(EnrolRefusal::LowQuality { impression: i + 1, quality, floor: QUALITY_FLOOR }.into());
+            return Err(EnrolRefusal::LowQuality {
+                impression: i + 1,
+                quality,
+                floor: QUALITY_FLOOR,
+            }
+            .into());
         }
         let template = biometrics::extract(image, dpi)
             .map_err(|source| EnrolError::Biometric { impression: i + 1, source })?;
@@ -160,8 +167,13 @@ fn enrol_inner(
         |a, b| biometrics::compare(a, b),
     )?;
     let chosen = &impressions[choice.chosen];
-    let fingerprint_id =
-        store.save_fingerprint(person_id, finger, &chosen.template.to_bytes(), chosen.quality, Utc::now())?;
+    let fingerprint_id = store.save_fingerprint(
+        person_id,
+        finger,
+        &chosen.template.to_bytes(),
+        chosen.quality,
+        Utc::now(),
+    )?;
     Ok(Enrolled {
         fingerprint_id,
         quality: choice.quality,
@@ -200,8 +212,11 @@ mod tests {
         let master = synth::master_print(seed);
         (first..first + count)
             .map(|i| {
-                let image =
-                    synth::impression(&master, synth::impression_seed(seed, i), &ImpressionSettings::easy());
+                let image = synth::impression(
+                    &master,
+                    synth::impression_seed(seed, i),
+                    &ImpressionSettings::easy(),
+                );
                 grey_from_synth(&image).expect("grey")
             })
             .collect()
@@ -212,7 +227,10 @@ mod tests {
             .conn()
             .prepare("SELECT outcome FROM audit_log WHERE event = ?1 ORDER BY rowid")
             .expect("prepare");
-        stmt.query_map([event], |row| row.get(0)).expect("query").collect::<Result<_, _>>().expect("rows")
+        stmt.query_map([event], |row| row.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
     }
 
     #[test]
@@ -254,7 +272,10 @@ mod tests {
             enrol_images(&store, "T1", "P2", "left-toe", &finger_a[..3], 500, &settings),
             Err(EnrolError::UnknownFinger(_))
         ));
-        assert_eq!(audit_outcomes(&store, "enrol"), ["accepted", "rejected", "rejected", "rejected", "error"]);
+        assert_eq!(
+            audit_outcomes(&store, "enrol"),
+            ["accepted", "rejected", "rejected", "rejected", "error"]
+        );
 
         // Identification: the enrolled finger is found, another finger is not; both audited.
         let (gallery, skipped) = load_gallery(&store).expect("gallery");
@@ -262,11 +283,19 @@ mod tests {
         let mut identifier = Identifier::new(gallery, settings);
         let probe = biometrics::extract(&finger_a[3], 500).expect("probe");
         let now = Utc::now();
-        let decision = identify_and_audit(&mut identifier, &store, "T1", &probe, now).expect("identify");
-        assert!(matches!(decision, Decision::Accepted(ref p) if p.person_id == "P1"), "{decision:?}");
+        let decision =
+            identify_and_audit(&mut identifier, &store, "T1", &probe, now).expect("identify");
+        assert!(
+            matches!(decision, Decision::Accepted(ref p) if p.person_id == "P1"),
+            "{decision:?}"
+        );
         let stranger = biometrics::extract(&impressions(4, 0, 1)[0], 500).expect("stranger");
-        let decision = identify_and_audit(&mut identifier, &store, "T1", &stranger, now).expect("identify");
-        assert!(matches!(decision, Decision::NotRecognised { hint: NotRecognisedHint::NoMatch, .. }), "{decision:?}");
+        let decision =
+            identify_and_audit(&mut identifier, &store, "T1", &stranger, now).expect("identify");
+        assert!(
+            matches!(decision, Decision::NotRecognised { hint: NotRecognisedHint::NoMatch, .. }),
+            "{decision:?}"
+        );
         assert_eq!(audit_outcomes(&store, "identify"), ["accepted", "rejected"]);
     }
 

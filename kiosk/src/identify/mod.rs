@@ -19,6 +19,7 @@
 //! [`IdentifySettings::lockout_seconds`]): it slows down someone trying fingers at random.
 
 pub mod enrol;
+pub mod kiosk_matcher;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};

@@ -17,9 +17,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use kiosk::biometrics::{self, Probe, Template};
-use kiosk::identify::kiosk_matcher::grey_from_synth;
-use kiosk::identify::{Decision, Gallery, IdentifySettings, decide};
+use kiosk::biometrics::{self, Template};
+use kiosk::identify::kiosk_matcher::{IndexedTemplate, KioskGallery, grey_from_synth, search};
+use kiosk::identify::{Decision, IdentifySettings, decide};
 use kiosk::synth;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -127,7 +127,7 @@ pub fn run(args: IdentifyArgs) -> anyhow::Result<ExitCode> {
     }
 
     // Enrol DIR's first impressions; the rest are genuine probes.
-    let mut gallery: Gallery<Template> = Gallery::new();
+    let mut gallery = KioskGallery::new();
     let mut genuine: Vec<(String, Template)> = Vec::new();
     let mut extract_ms = Vec::new();
     let mut failed = 0usize;
@@ -139,7 +139,7 @@ pub fn run(args: IdentifyArgs) -> anyhow::Result<ExitCode> {
                 Ok(t) => {
                     extract_ms.push(t0.elapsed().as_secs_f64() * 1e3);
                     if k == 0 {
-                        gallery.insert(&person, "finger", t);
+                        gallery.insert(&person, "finger", IndexedTemplate::new(t));
                     } else {
                         genuine.push((person.clone(), t));
                     }
@@ -181,7 +181,7 @@ pub fn run(args: IdentifyArgs) -> anyhow::Result<ExitCode> {
             let template =
                 if attempts <= pool.len() { Some(base.clone()) } else { variant(base, &mut rng) };
             if let Some(t) = template {
-                gallery.insert(&format!("syn-{made}"), "finger", t);
+                gallery.insert(&format!("syn-{made}"), "finger", IndexedTemplate::new(t));
                 made += 1;
             }
         }
@@ -213,8 +213,7 @@ pub fn run(args: IdentifyArgs) -> anyhow::Result<ExitCode> {
     let mut false_matches = 0usize;
     let mut search = |probe: &Template| {
         let t0 = Instant::now();
-        let prepared = Probe::new(probe);
-        let ranking = gallery.search(|candidate| prepared.score(candidate));
+        let ranking = search(&gallery, probe, settings.shortlist);
         times.push(t0.elapsed().as_secs_f64() * 1e3);
         comparisons += ranking.comparisons;
         ranking

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::enrol::{EnrolImpression, EnrolRefusal, QUALITY_FLOOR, check_enrolment};
-use super::{Decision, Gallery, Identifier, IdentifySettings, audit_detail};
+use super::prefilter::{PrefilterKeys, PrefilterProbe};
+use super::{Decision, Gallery, Identifier, IdentifySettings, Ranking, audit_detail};
 use crate::biometrics::{self, BiometricError, GreyImage, Probe, Template};
 use crate::store::audit::{AuditEvent, AuditOutcome};
 use crate::store::{Store, StoreError};
@@ -23,14 +24,56 @@ pub const FINGERS: &[&str] = &[
     "left-little",
 ];
 
+/// A gallery template with its prefilter keys.
+#[derive(Clone, Debug)]
+pub struct IndexedTemplate {
+    /// The template.
+    pub template: Template,
+    /// Its prefilter keys.
+    pub keys: PrefilterKeys,
+}
+
+impl IndexedTemplate {
+    /// Indexes a template.
+    pub fn new(template: Template) -> Self {
+        let keys = PrefilterKeys::new(template.minutiae());
+        IndexedTemplate { template, keys }
+    }
+}
+
+/// The kiosk's gallery.
+pub type KioskGallery = Gallery<IndexedTemplate>;
+
+/// Searches `gallery` for `probe`: the prefilter ranks every template, the best `shortlist`
+/// (all when 0 or when the gallery is smaller) get the full matcher.
+pub fn search(gallery: &KioskGallery, probe: &Template, shortlist: usize) -> Ranking {
+    let prepared = Probe::new(probe);
+    let score = |t: &IndexedTemplate| prepared.score(&t.template);
+    let n = gallery.len();
+    if shortlist == 0 || n <= shortlist {
+        return gallery.search(score);
+    }
+    let filter = PrefilterProbe::new(probe.minutiae());
+    let mut ranked: Vec<(u32, usize)> = gallery
+        .entries()
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (filter.score(&e.template.keys), i))
+        .collect();
+    ranked.select_nth_unstable_by(shortlist - 1, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    gallery.search_among(ranked[..shortlist].iter().map(|&(_, i)| i), score)
+}
+
 /// Builds the gallery from the store. A row whose template cannot be read is skipped with a
 /// warning (and counted), never fatal: one bad row must not stop the kiosk.
-pub fn load_gallery(store: &Store) -> Result<(Gallery<Template>, usize), StoreError> {
+pub fn load_gallery(store: &Store) -> Result<(KioskGallery, usize), StoreError> {
     let mut gallery = Gallery::new();
     let mut skipped = 0;
     for row in store.fingerprints()? {
         match Template::from_bytes(&row.template) {
-            Ok(template) => gallery.insert(&row.person_id, &row.finger, template),
+            Ok(template) => {
+                gallery.insert(&row.person_id, &row.finger, IndexedTemplate::new(template))
+            }
             Err(err) => {
                 skipped += 1;
                 tracing::warn!(id = %row.id, person = %row.person_id, %err, "unreadable template skipped");
@@ -41,7 +84,10 @@ pub fn load_gallery(store: &Store) -> Result<(Gallery<Template>, usize), StoreEr
 }
 
 /// Reloads the gallery of `identifier` from the store (after a sync or an enrolment).
-pub fn refresh(identifier: &mut Identifier<Template>, store: &Store) -> Result<usize, StoreError> {
+pub fn refresh(
+    identifier: &mut Identifier<IndexedTemplate>,
+    store: &Store,
+) -> Result<usize, StoreError> {
     let (gallery, skipped) = load_gallery(store)?;
     identifier.replace_gallery(gallery);
     Ok(skipped)
@@ -49,15 +95,15 @@ pub fn refresh(identifier: &mut Identifier<Template>, store: &Store) -> Result<u
 
 /// One identification attempt with `probe`, written to the audit log whatever the outcome.
 pub fn identify_and_audit(
-    identifier: &mut Identifier<Template>,
+    identifier: &mut Identifier<IndexedTemplate>,
     store: &Store,
     terminal_id: &str,
     probe: &Template,
     now: DateTime<Utc>,
 ) -> Result<Decision, StoreError> {
     let started = std::time::Instant::now();
-    let prepared = Probe::new(probe);
-    let decision = identifier.identify(now, |candidate| prepared.score(candidate));
+    let shortlist = identifier.settings().shortlist;
+    let decision = identifier.identify_with(now, |gallery| search(gallery, probe, shortlist));
     let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
     let (person, outcome) = match &decision {
         Decision::Accepted(best) => (Some(best.person_id.as_str()), AuditOutcome::Accepted),
@@ -155,7 +201,7 @@ fn enrol_inner(
         }
         let template = biometrics::extract(image, dpi)
             .map_err(|source| EnrolError::Biometric { impression: i + 1, source })?;
-        impressions.push(EnrolImpression { template, quality });
+        impressions.push(EnrolImpression { template: IndexedTemplate::new(template), quality });
     }
     let (gallery, _) = load_gallery(store)?;
     let choice = check_enrolment(
@@ -164,13 +210,13 @@ fn enrol_inner(
         &gallery,
         settings.threshold,
         QUALITY_FLOOR,
-        |a, b| biometrics::compare(a, b),
+        |a, b| biometrics::compare(&a.template, &b.template),
     )?;
     let chosen = &impressions[choice.chosen];
     let fingerprint_id = store.save_fingerprint(
         person_id,
         finger,
-        &chosen.template.to_bytes(),
+        &chosen.template.template.to_bytes(),
         chosen.quality,
         Utc::now(),
     )?;

@@ -20,6 +20,7 @@
 
 pub mod enrol;
 pub mod kiosk_matcher;
+pub mod prefilter;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -36,12 +37,16 @@ pub struct IdentifySettings {
     pub max_failures: u32,
     /// How long a lockout lasts, seconds.
     pub lockout_seconds: u32,
+    /// Templates the prefilter passes to the full matcher per search (0 = compare all).
+    pub shortlist: usize,
 }
 
 /// Default threshold: with about 10,000 templates, N·10^(−(T+Δ)/10) = 10^4·10^(−6) = 1 % false
 /// positive identifications at most, before the lockout (see the module documentation).
 pub const DEFAULT_THRESHOLD: f64 = 40.0;
-/// Default margin over the next person (one decade of FPIR).
+/// Default prefilter shortlist: 2.5 % of a 10,000-template gallery.
+pub const DEFAULT_SHORTLIST: usize = 250;
+/// Default margin over the next person (two decades of FPIR).
 pub const DEFAULT_MARGIN: f64 = 20.0;
 
 impl Default for IdentifySettings {
@@ -51,6 +56,7 @@ impl Default for IdentifySettings {
             margin: DEFAULT_MARGIN,
             max_failures: 5,
             lockout_seconds: 60,
+            shortlist: DEFAULT_SHORTLIST,
         }
     }
 }
@@ -147,11 +153,23 @@ impl<T> Gallery<T> {
     }
 
     /// Scores every template with `score` and returns the two best distinct persons.
-    pub fn search(&self, mut score: impl FnMut(&T) -> f64) -> Ranking {
+    pub fn search(&self, score: impl FnMut(&T) -> f64) -> Ranking {
+        self.search_among(0..self.entries.len(), score)
+    }
+
+    /// Like [`Gallery::search`], over the entries at `indices` only (a prefilter's shortlist).
+    pub fn search_among(
+        &self,
+        indices: impl IntoIterator<Item = usize>,
+        mut score: impl FnMut(&T) -> f64,
+    ) -> Ranking {
         // Best score per person, then the two best persons.
         let mut best_per_person: Vec<(f64, usize)> =
             vec![(f64::NEG_INFINITY, 0); self.persons.len()];
-        for (index, entry) in self.entries.iter().enumerate() {
+        let mut comparisons = 0;
+        for index in indices {
+            let Some(entry) = self.entries.get(index) else { continue };
+            comparisons += 1;
             let s = score(&entry.template);
             let slot = &mut best_per_person[entry.person as usize];
             if s > slot.0 {
@@ -179,11 +197,7 @@ impl<T> Gallery<T> {
                 score,
             }
         };
-        Ranking {
-            best: first.map(describe),
-            second: second.map(describe),
-            comparisons: self.entries.len(),
-        }
+        Ranking { best: first.map(describe), second: second.map(describe), comparisons }
     }
 }
 
@@ -312,10 +326,19 @@ impl<T> Identifier<T> {
     /// One attempt at `now`: search with `score` (probe against a gallery template), decide,
     /// update the lockout. While locked no search is made.
     pub fn identify(&mut self, now: DateTime<Utc>, score: impl FnMut(&T) -> f64) -> Decision {
+        self.identify_with(now, |gallery| gallery.search(score))
+    }
+
+    /// [`Identifier::identify`] with a caller-made search (e.g. prefilter, then full scores).
+    pub fn identify_with(
+        &mut self,
+        now: DateTime<Utc>,
+        search: impl FnOnce(&Gallery<T>) -> Ranking,
+    ) -> Decision {
         if let Some(until) = self.lockout.locked(now) {
             return Decision::LockedOut { until };
         }
-        let ranking = self.gallery.search(score);
+        let ranking = search(&self.gallery);
         let decision = decide(&ranking, &self.settings);
         let accepted = matches!(decision, Decision::Accepted(_));
         self.lockout.record(accepted, now, &self.settings);

@@ -22,6 +22,10 @@ enum Command {
     Demo(cli::demo::Args),
     /// Renders every screen headlessly with demo data to DIR/<screen>.png.
     Screenshot(cli::screenshot::Args),
+    /// Synthetic fingerprints (SFinGe method): FVC-named PNGs and a dpi note.
+    Synth(cli::synth::Args),
+    /// Enrol one finger of a person from three impressions, with quality control.
+    Enroll(cli::enroll::Args),
     /// Sync with the hub: push local events, pull master data.
     Sync(cli::sync::Args),
     /// Hub administration: schema migrations, CSV import.
@@ -51,6 +55,8 @@ fn main() -> ExitCode {
         Command::Store(args) => cli::store::run(args),
         Command::Demo(args) => cli::demo::run(args),
         Command::Screenshot(args) => cli::screenshot::run(args),
+        Command::Synth(args) => cli::synth::run(args),
+        Command::Enroll(args) => cli::enroll::run(args),
         Command::Sync(args) => cli::sync::run(args),
         Command::Hub(args) => cli::hub::run(args),
         Command::Reader(args) => cli::reader::run(args),

@@ -19,6 +19,8 @@ pub struct Args {
 enum BenchCommand {
     /// FVC-style verification accuracy and speed on a folder of `F_I.ext` images.
     Fvc(FvcArgs),
+    /// 1:N identification at scale: enrol DIR, grow the gallery, genuine and impostor probes.
+    Identify(super::bench_identify::IdentifyArgs),
 }
 
 /// Arguments of `bench fvc`.
@@ -40,6 +42,7 @@ pub struct FvcArgs {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         BenchCommand::Fvc(args) => fvc(args),
+        BenchCommand::Identify(args) => super::bench_identify::run(args),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod bookings;
 mod codec;
 pub mod complaints;
+pub mod fingerprints;
 pub mod persons;
 pub mod print_jobs;
 pub mod sync;

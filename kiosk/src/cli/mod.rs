@@ -16,17 +16,9 @@ pub mod diag;
 pub mod hub;
 pub mod printer;
 pub mod bench_identify;
-pub mod config;
-pub mod demo;
-pub mod diag;
 pub mod enroll;
-pub mod hub;
-pub mod printer;
-pub mod reader;
-pub mod store;
 pub mod sync;
 pub mod synth;
-pub mod template;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.
 pub fn init_logging() {

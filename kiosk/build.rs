@@ -1,12 +1,13 @@
 //! Compiles the Slint UI (../ui/main.slint) with the translations bundled, and puts the kiosk's
-//! font where the UI imports it from. The font comes from the Debian package `fonts-dejavu-core`
-//! at build time (never committed); `KIOSK_FONT_DIR` points elsewhere if needed.
+//! font where the UI imports it from. The font (DejaVu Sans) comes from the `dejavu` crate
+//! at build time and is embedded in the binary, never committed; `KIOSK_FONT_DIR` overrides it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-const FONTS: [&str; 2] = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"];
-const FONT_DIRS: [&str; 2] = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu"];
+/// The fonts the UI imports, with their bytes from the `dejavu` crate (DejaVu's free licence).
+const FONTS: [(&str, fn() -> &'static [u8]); 2] =
+    [("DejaVuSans.ttf", dejavu::sans::regular), ("DejaVuSans-Bold.ttf", dejavu::sans::bold)];
 
 fn main() {
     println!("cargo:rerun-if-env-changed=KIOSK_FONT_DIR");
@@ -14,21 +15,19 @@ fn main() {
     let fonts_out = out_dir.join("fonts");
     std::fs::create_dir_all(&fonts_out).expect("create OUT_DIR/fonts");
 
-    let candidates: Vec<PathBuf> = std::env::var_os("KIOSK_FONT_DIR")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(FONT_DIRS.iter().map(PathBuf::from))
-        .collect();
-    for font in FONTS {
-        let source = candidates.iter().map(|dir| dir.join(font)).find(|p| p.is_file());
-        let Some(source) = source else {
-            panic!(
-                "font {font} not found in {candidates:?}: install the Debian package \
-                 `fonts-dejavu-core` (apt-get install fonts-dejavu-core) or set KIOSK_FONT_DIR"
-            );
+    // KIOSK_FONT_DIR lets a board build use other files of the same names.
+    let font_dir = std::env::var_os("KIOSK_FONT_DIR").map(PathBuf::from);
+    for (font, bundled) in FONTS {
+        let bytes = match &font_dir {
+            Some(dir) => {
+                let source = dir.join(font);
+                println!("cargo:rerun-if-changed={}", source.display());
+                std::fs::read(&source)
+                    .unwrap_or_else(|err| panic!("KIOSK_FONT_DIR: cannot read {}: {err}", source.display()))
+            }
+            None => bundled().to_vec(),
         };
-        println!("cargo:rerun-if-changed={}", source.display());
-        copy_if_changed(&source, &fonts_out.join(font));
+        write_if_changed(&bytes, &fonts_out.join(font));
     }
 
     let library_paths = HashMap::from([("fonts".to_string(), fonts_out)]);
@@ -45,9 +44,8 @@ fn main() {
     }
 }
 
-fn copy_if_changed(from: &Path, to: &Path) {
-    let new = std::fs::read(from).expect("read font");
-    if std::fs::read(to).ok().as_deref() != Some(new.as_slice()) {
+fn write_if_changed(new: &[u8], to: &Path) {
+    if std::fs::read(to).ok().as_deref() != Some(new) {
         std::fs::write(to, new).expect("write font to OUT_DIR");
     }
 }

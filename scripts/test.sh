@@ -8,7 +8,6 @@
 #   umockdev     replays recorded USB traffic of the fingerprint readers (umockdev-run)
 #   xvfb         a real X server for the windowed kiosk test (Xvfb)
 #   imagemagick  grabs that window (import)
-#   fonts-dejavu-core  the UI font, embedded in the binary at build time
 #   postgresql   server binaries for a throwaway hub cluster (initdb, pg_ctl; the tests start and
 #                stop their own cluster, the package's own service is not used)
 #   libfontconfig1 libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6
@@ -17,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(umockdev xvfb imagemagick postgresql fonts-dejavu-core
+packages=(umockdev xvfb imagemagick postgresql
     libfontconfig1 libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6)
 
 installed() {

@@ -22,8 +22,9 @@ fn main() {
             Some(dir) => {
                 let source = dir.join(font);
                 println!("cargo:rerun-if-changed={}", source.display());
-                std::fs::read(&source)
-                    .unwrap_or_else(|err| panic!("KIOSK_FONT_DIR: cannot read {}: {err}", source.display()))
+                std::fs::read(&source).unwrap_or_else(|err| {
+                    panic!("KIOSK_FONT_DIR: cannot read {}: {err}", source.display())
+                })
             }
             None => bundled().to_vec(),
         };

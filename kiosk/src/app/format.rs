@@ -1,74 +1,16 @@
 //! Dates and durations as the screens show them, in the selected language
 //! ("24 Januari 2019", "1 tahun 8 bulan 15 hari" / "24 January 2019", "1 year 8 months 15 days").
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{NaiveDate, NaiveDateTime, Timelike};
 
 use super::ports::Ymd;
 
 /// The two bundled languages; Indonesian is the source and the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Language {
-    #[default]
-    Indonesian,
-    English,
-}
+pub use crate::sentence::format::Language;
 
-impl Language {
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::Indonesian => "id",
-            Language::English => "en",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "id" => Some(Language::Indonesian),
-            "en" => Some(Language::English),
-            _ => None,
-        }
-    }
-}
-
-const MONTHS_ID: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const DAYS_ID: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
-const DAYS_EN: [&str; 7] =
-    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-
+/// "24 Januari 2019" / "24 January 2019".
 pub fn date(d: NaiveDate, lang: Language) -> String {
-    let month = d.month0() as usize;
-    let name = match lang {
-        Language::Indonesian => MONTHS_ID[month],
-        Language::English => MONTHS_EN[month],
-    };
-    format!("{} {} {}", d.day(), name, d.year())
+    crate::sentence::format::date(d, lang)
 }
 
 pub fn optional_date(d: Option<NaiveDate>, lang: Language) -> String {
@@ -77,11 +19,7 @@ pub fn optional_date(d: Option<NaiveDate>, lang: Language) -> String {
 
 /// The idle screen's clock: weekday, date, hours and minutes.
 pub fn clock(t: NaiveDateTime, lang: Language) -> String {
-    let weekday = t.weekday().num_days_from_monday() as usize;
-    let day = match lang {
-        Language::Indonesian => DAYS_ID[weekday],
-        Language::English => DAYS_EN[weekday],
-    };
+    let day = crate::sentence::format::weekday(t.date(), lang);
     format!("{day}, {} {:02}:{:02}", date(t.date(), lang), t.hour(), t.minute())
 }
 

@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use anyhow::Context;
 use kiosk::app::demo::{self, DemoHandles};
+use kiosk::app::format::Language;
+use kiosk::app::ports::{PrinterCondition, QualityIssue};
 use kiosk::app::store_ports::StoreAudit;
+use kiosk::app::ui::{DevAdapter, DevPerson, MainWindow};
+use kiosk::app::{Kiosk, KioskRole, Settings};
 use kiosk::config::TimeZone;
 use kiosk::demo::{self as demo_store, DemoOptions, DemoSummary};
 use kiosk::store::Store;
-use kiosk::app::format::Language;
-use kiosk::app::ports::{PrinterCondition, QualityIssue};
-use kiosk::app::ui::{DevAdapter, DevPerson, MainWindow};
-use kiosk::app::{Kiosk, KioskRole, Settings};
 use slint::{ComponentHandle, ModelRc, VecModel};
 
 #[derive(Clone, Copy, clap::ValueEnum)]

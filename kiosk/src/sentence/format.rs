@@ -15,6 +15,25 @@ pub enum Language {
     English,
 }
 
+impl Language {
+    /// The translation code: `id` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Indonesian => "id",
+            Language::English => "en",
+        }
+    }
+
+    /// The language of a translation code (`id`, `en`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "id" => Some(Language::Indonesian),
+            "en" => Some(Language::English),
+            _ => None,
+        }
+    }
+}
+
 const BULAN: [&str; 12] = [
     "Januari",
     "Februari",
@@ -44,6 +63,19 @@ const MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
+
+const HARI: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
+const DAYS: [&str; 7] =
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/// "Sabtu" / "Saturday".
+pub fn weekday(date: NaiveDate, language: Language) -> &'static str {
+    let names = match language {
+        Language::Indonesian => &HARI,
+        Language::English => &DAYS,
+    };
+    names[date.weekday().num_days_from_monday() as usize]
+}
 
 /// "24 Januari 2019" / "24 January 2019".
 pub fn date(date: NaiveDate, language: Language) -> String {

@@ -7,7 +7,7 @@
 pub mod logo;
 pub mod spool;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use drivers::printer::{
     Align, Barcode128, Bitmap, Document, QrCode, QrLevel, TextSize, TextStyle, columns_for,
 };
@@ -128,30 +128,13 @@ impl TicketJob {
     }
 }
 
-const DAYS: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
-const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
 /// "Sabtu, 28 November 2026".
 pub fn long_date(date: NaiveDate) -> String {
+    use crate::sentence::format::{self, Language};
     format!(
-        "{}, {} {} {}",
-        DAYS[date.weekday().num_days_from_monday() as usize],
-        date.day(),
-        MONTHS[date.month0() as usize],
-        date.year()
+        "{}, {}",
+        format::weekday(date, Language::Indonesian),
+        format::date(date, Language::Indonesian)
     )
 }
 

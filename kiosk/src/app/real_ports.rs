@@ -9,7 +9,8 @@ use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone as _};
 
 use super::ports::{
     DecreeState, IssuedTicket, LinkedInmate, NowServing, Person, PersonKind, PortError,
-    ProgrammeView, Records, ReleaseView, RemissionView, Stage, VisitToday, Visits, Ymd,
+    PrinterCondition, ProgrammeView, Records, ReleaseView, RemissionView, Stage, TicketPrinter,
+    VisitToday, Visits, Ymd,
 };
 use crate::sentence::{self, SentenceReport, SentenceSettings, Term, record::input_from_record};
 use crate::store::Store;
@@ -326,6 +327,167 @@ impl StoreVisits {
     }
 }
 
+/// The ticket printer through the store's print spooler: every ticket is first a `print_job`
+/// row, so one the printer could not take (paper out, offline) stays queued and comes out with
+/// the next ticket or test print once the printer is back.
+pub struct SpoolPrinter {
+    inner: std::sync::Mutex<SpoolInner>,
+    facility_id: String,
+    facility_name: String,
+    zone: crate::config::TimeZone,
+    rules: VisitRules,
+    spooler: crate::tickets::spool::Spooler,
+}
+
+struct SpoolInner {
+    store: Store,
+    printer: Box<dyn drivers::printer::Printer>,
+}
+
+fn condition_of(problem: crate::tickets::spool::PrinterProblem) -> PrinterCondition {
+    use crate::tickets::spool::PrinterProblem as P;
+    match problem {
+        P::PaperOut => PrinterCondition::PaperOut,
+        P::CoverOpen => PrinterCondition::CoverOpen,
+        P::CutterError => PrinterCondition::CutterError,
+        P::Offline => PrinterCondition::Offline,
+        P::Other => PrinterCondition::Unknown,
+    }
+}
+
+impl SpoolPrinter {
+    pub fn new(
+        store: Store,
+        printer: Box<dyn drivers::printer::Printer>,
+        facility_id: impl Into<String>,
+        zone: crate::config::TimeZone,
+        rules: VisitRules,
+    ) -> Self {
+        let facility_id = facility_id.into();
+        let facility_name = store
+            .facility(&facility_id)
+            .ok()
+            .flatten()
+            .map(|f| f.name)
+            .unwrap_or_else(|| facility_id.clone());
+        Self {
+            inner: std::sync::Mutex::new(SpoolInner { store, printer }),
+            facility_id,
+            facility_name,
+            zone,
+            rules,
+            spooler: crate::tickets::spool::Spooler::new(None),
+        }
+    }
+
+    /// The print layout of an issued ticket, from its queue row and the register.
+    fn job(&self, store: &Store, ticket: &IssuedTicket) -> Option<crate::tickets::TicketJob> {
+        let day = ticket.issued_at.date();
+        let rows = store.queue_tickets(&self.facility_id, day).ok()?;
+        let row = rows.into_iter().find(|r| number_text(r.service, r.number) == ticket.number)?;
+        let name = |id: &Option<String>| {
+            id.as_deref()
+                .and_then(|id| store.person(id).ok().flatten())
+                .map(|p| p.full_name)
+                .unwrap_or_default()
+        };
+        let session =
+            row.session.as_deref().and_then(|c| self.rules.sessions.iter().find(|s| s.code == c));
+        Some(crate::tickets::TicketJob::Queue(crate::tickets::QueueTicketPrint {
+            facility_name: self.facility_name.clone(),
+            service: row.service.letter().to_string(),
+            number: row.number,
+            ticket_code: row.ticket_code.clone().unwrap_or_else(|| row.id.clone()),
+            visitor_name: name(&row.visitor_id),
+            inmate_name: if ticket.inmate_name.is_empty() {
+                name(&row.inmate_id)
+            } else {
+                ticket.inmate_name.clone()
+            },
+            visit_date: row.service_day,
+            session_start: session.map(|s| s.starts).unwrap_or_default(),
+            session_end: session.map(|s| s.ends).unwrap_or_default(),
+            zone: crate::tickets::zone_abbreviation(self.zone).to_string(),
+            group_size: row.group_size.and_then(|g| u8::try_from(g).ok()).unwrap_or(1),
+            issued_at: ticket.issued_at,
+            complaint_contact: None,
+        }))
+    }
+
+    fn print_job(
+        &self,
+        job: impl FnOnce(&Store) -> Option<crate::tickets::TicketJob>,
+    ) -> Result<(), PrinterCondition> {
+        use crate::tickets::spool::PrintOutcome;
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let SpoolInner { store, printer } = &mut *inner;
+        let Some(job) = job(store) else {
+            tracing::error!("ticket to print not found in the queue");
+            return Err(PrinterCondition::Unknown);
+        };
+        match self.spooler.print(store, printer.as_mut(), &job) {
+            Ok((_, PrintOutcome::Printed)) => Ok(()),
+            Ok((_, PrintOutcome::Queued(problem))) => Err(condition_of(problem)),
+            Ok((_, PrintOutcome::Abandoned)) => Err(PrinterCondition::Unknown),
+            Err(e) => {
+                tracing::error!(error = %e, "print spooler");
+                Err(PrinterCondition::Unknown)
+            }
+        }
+    }
+
+    /// Jobs still waiting for the printer.
+    pub fn queued(&self) -> u64 {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        self.spooler.status(&inner.store).map(|s| s.queued).unwrap_or(0)
+    }
+}
+
+impl TicketPrinter for SpoolPrinter {
+    fn print_ticket(&self, ticket: &IssuedTicket) -> Result<(), PrinterCondition> {
+        self.print_job(|store| self.job(store, ticket))
+    }
+
+    fn test_print(&self) -> Result<(), PrinterCondition> {
+        let printed_at = chrono::Utc::now().with_timezone(&self.zone.offset()).naive_local();
+        self.print_job(|_| {
+            Some(crate::tickets::TicketJob::Test(crate::tickets::TestTicket {
+                facility_name: self.facility_name.clone(),
+                printed_at,
+                zone: crate::tickets::zone_abbreviation(self.zone).to_string(),
+            }))
+        })
+    }
+
+    fn condition(&self) -> PrinterCondition {
+        use drivers::printer::Fault;
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        match inner.printer.status() {
+            Ok(status) => {
+                let faults = status.faults();
+                // The blocking fault first: near-end still prints.
+                [
+                    Fault::Offline,
+                    Fault::CoverOpen,
+                    Fault::PaperOut,
+                    Fault::CutterError,
+                    Fault::PaperNearEnd,
+                ]
+                .into_iter()
+                .find(|f| faults.contains(f))
+                .map_or(PrinterCondition::Ok, |f| match f {
+                    Fault::Offline => PrinterCondition::Offline,
+                    Fault::CoverOpen => PrinterCondition::CoverOpen,
+                    Fault::PaperOut => PrinterCondition::PaperOut,
+                    Fault::CutterError => PrinterCondition::CutterError,
+                    Fault::PaperNearEnd => PrinterCondition::PaperNearEnd,
+                })
+            }
+            Err(_) => PrinterCondition::Offline,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,5 +638,60 @@ mod tests {
             ),
             Err(PortError::Refused(_))
         ));
+    }
+
+    #[test]
+    fn a_failed_print_stays_queued_and_comes_out_later() {
+        use drivers::printer::{Fault, SimulatedPrinter};
+        let (dir, path) = demo();
+        let mut store = Store::open(&path).unwrap();
+        let booking = store.bookings_on(demo_store::FACILITY_ID, today()).unwrap()[0].clone();
+        let offset = crate::config::TimeZone::Makassar.offset();
+        let at = today().and_hms_opt(8, 0, 0).unwrap();
+        let issued = crate::visits::allocate_number(
+            &mut store,
+            demo_store::FACILITY_ID,
+            &Terminal { id: "LOBBY-1".into(), slot: 0 },
+            Service::GoodsDeposit,
+            Some((&booking.visitor_id, "Pengunjung")),
+            offset.from_local_datetime(&at).single().unwrap(),
+        )
+        .unwrap();
+        let out = dir.path().join("tickets");
+        let sim = SimulatedPrinter::new(&out);
+        let control = sim.control();
+        let printer = SpoolPrinter::new(
+            Store::open(&path).unwrap(),
+            Box::new(sim),
+            demo_store::FACILITY_ID,
+            crate::config::TimeZone::Makassar,
+            VisitRules::default(),
+        );
+        let ticket = IssuedTicket {
+            number: issued.number_text.clone(),
+            inmate_name: String::new(),
+            session: String::new(),
+            issued_at: at,
+            waiting_ahead: 0,
+        };
+        let printed = || std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0);
+
+        control.set_faults([Fault::PaperOut]);
+        assert_eq!(printer.condition(), PrinterCondition::PaperOut);
+        assert_eq!(printer.print_ticket(&ticket), Err(PrinterCondition::PaperOut));
+        assert_eq!(printer.queued(), 1);
+        assert_eq!(printed(), 0);
+
+        // Paper back: the queued ticket comes out with the test print.
+        control.recover();
+        assert_eq!(printer.condition(), PrinterCondition::Ok);
+        assert_eq!(printer.test_print(), Ok(()));
+        assert_eq!(printer.queued(), 0);
+        assert_eq!(printed(), 2);
+
+        // A number the queue never issued is not printed.
+        let bogus = IssuedTicket { number: "C-999".into(), ..ticket };
+        assert_eq!(printer.print_ticket(&bogus), Err(PrinterCondition::Unknown));
+        assert_eq!(printed(), 2);
     }
 }

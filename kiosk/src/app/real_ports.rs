@@ -8,9 +8,9 @@ use std::cell::RefCell;
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone as _};
 
 use super::ports::{
-    DecreeState, IssuedTicket, LinkedInmate, NowServing, Person, PersonKind, PortError,
-    PrinterCondition, ProgrammeView, Records, ReleaseView, RemissionView, Stage, TicketPrinter,
-    VisitToday, Visits, Ymd,
+    DecreeState, FingerCapture, Identifier, IssuedTicket, LinkedInmate, NowServing, Person,
+    PersonId, PersonKind, PortError, PrinterCondition, ProgrammeView, Records, ReleaseView,
+    RemissionView, Stage, TicketPrinter, VisitToday, Visits, Ymd,
 };
 use crate::sentence::{self, SentenceReport, SentenceSettings, Term, record::input_from_record};
 use crate::store::Store;
@@ -488,6 +488,75 @@ impl TicketPrinter for SpoolPrinter {
     }
 }
 
+/// 1:N identification with the kiosk's own biometrics against the store's enrolled fingers.
+/// The gallery is loaded once (and again after a sync through `refresh`), so a scan does no SQL.
+pub struct StoreIdentifier {
+    identifier: std::sync::Mutex<crate::identify::Identifier<IndexedTemplate>>,
+    dpi: u32,
+}
+
+use crate::identify::kiosk_matcher::{self, IndexedTemplate};
+
+impl StoreIdentifier {
+    /// The gallery from the store. `dpi` is the reader's resolution (the supported readers and
+    /// the simulated one deliver 500 dpi).
+    pub fn load(
+        store: &Store,
+        settings: crate::identify::IdentifySettings,
+        dpi: u32,
+    ) -> Result<Self, PortError> {
+        let (gallery, skipped) = kiosk_matcher::load_gallery(store).map_err(store_error)?;
+        if skipped > 0 {
+            tracing::warn!(skipped, "unreadable templates left out of the gallery");
+        }
+        tracing::info!(
+            templates = gallery.len(),
+            persons = gallery.person_count(),
+            "gallery loaded"
+        );
+        Ok(Self {
+            identifier: std::sync::Mutex::new(crate::identify::Identifier::new(gallery, settings)),
+            dpi,
+        })
+    }
+
+    /// Reloads the gallery (after a sync or an enrolment).
+    pub fn refresh(&self, store: &Store) -> Result<(), PortError> {
+        let mut identifier = self.identifier.lock().unwrap_or_else(|e| e.into_inner());
+        kiosk_matcher::refresh(&mut identifier, store).map(|_| ()).map_err(store_error)
+    }
+
+    /// Enrolled templates.
+    pub fn gallery_size(&self) -> usize {
+        self.identifier.lock().map(|i| i.gallery().len()).unwrap_or(0)
+    }
+}
+
+impl Identifier for StoreIdentifier {
+    fn identify(&self, capture: &FingerCapture) -> Result<Option<PersonId>, PortError> {
+        use crate::biometrics::{self, GreyImage};
+        use crate::identify::Decision;
+        let image = GreyImage::new(capture.width, capture.height, capture.pixels.clone())
+            .map_err(|e| PortError::Refused(format!("capture: {e}")))?;
+        // No usable fingerprint in the image is a "not recognised", not a fault.
+        let probe = match biometrics::extract(&image, self.dpi) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::info!(error = %e, "no template from the capture");
+                return Ok(None);
+            }
+        };
+        let mut identifier = self.identifier.lock().unwrap_or_else(|e| e.into_inner());
+        let shortlist = identifier.settings().shortlist;
+        let decision = identifier
+            .identify_with(chrono::Utc::now(), |g| kiosk_matcher::search(g, &probe, shortlist));
+        Ok(match decision {
+            Decision::Accepted(best) => Some(best.person_id),
+            Decision::NotRecognised { .. } | Decision::LockedOut { .. } => None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -693,5 +762,58 @@ mod tests {
         let bogus = IssuedTicket { number: "C-999".into(), ..ticket };
         assert_eq!(printer.print_ticket(&bogus), Err(PrinterCondition::Unknown));
         assert_eq!(printed(), 2);
+    }
+
+    #[test]
+    fn identifier_recognises_a_fresh_impression_of_an_enrolled_finger() {
+        use crate::synth;
+        let store = Store::open_in_memory().unwrap();
+        store
+            .conn()
+            .execute_batch(
+                "INSERT INTO facility (id, name) VALUES ('F', 'Rutan Test');
+                 INSERT INTO person (id, facility_id, kind, full_name) VALUES
+                     ('P1', 'F', 'inmate', 'Satu'), ('P2', 'F', 'visitor', 'Dua');",
+            )
+            .unwrap();
+        let settings = crate::identify::IdentifySettings::default();
+        for person in ["P1", "P2"] {
+            let finger = &synth::demo_fingers(synth::person_seed(person), 3)[0];
+            let images: Vec<_> =
+                finger.images.iter().map(|i| kiosk_matcher::grey_from_synth(i).unwrap()).collect();
+            kiosk_matcher::enrol_images(
+                &store,
+                "T",
+                person,
+                finger.finger,
+                &images,
+                500,
+                &settings,
+            )
+            .unwrap();
+        }
+        let id = StoreIdentifier::load(&store, settings, synth::DPI).unwrap();
+        assert_eq!(id.gallery_size(), 2);
+        let capture = |seed: u64, impression: u64| {
+            let img = synth::finger_impression(seed, synth::impression_seed(seed, impression));
+            FingerCapture {
+                width: img.width as u32,
+                height: img.height as u32,
+                pixels: img.pixels,
+                quality: 80,
+                issue: None,
+            }
+        };
+        let p2 = synth::demo_fingers(synth::person_seed("P2"), 0)[0].seed;
+        // An impression never used for enrolment.
+        assert_eq!(id.identify(&capture(p2, 7)).unwrap().as_deref(), Some("P2"));
+        // A finger nobody enrolled.
+        let stranger = synth::finger_seed(12345, 3);
+        assert_eq!(id.identify(&capture(stranger, 1)).unwrap(), None);
+        // A blank frame is "not recognised"; a frame whose size lies is a clear error.
+        let blank = FingerCapture { pixels: vec![235; 288 * 384], ..capture(p2, 8) };
+        assert_eq!(id.identify(&blank).unwrap(), None);
+        let broken = FingerCapture { pixels: vec![0; 10], ..capture(p2, 8) };
+        assert!(id.identify(&broken).is_err());
     }
 }

@@ -557,6 +557,65 @@ impl Identifier for StoreIdentifier {
     }
 }
 
+/// The wall clock in the facility's time zone (the kiosk's system clock may run in UTC).
+pub struct FacilityClock(pub FixedOffset);
+
+impl super::ports::Clock for FacilityClock {
+    fn now(&self) -> NaiveDateTime {
+        chrono::Utc::now().with_timezone(&self.0).naive_local()
+    }
+}
+
+/// The synthetic finger enrolled for a demo person: its seed, so the developer panel can place
+/// fresh impressions of it (`synth::place_synthetic_finger`). Deterministic from the person id.
+pub fn synthetic_finger_seed(person_id: &str) -> u64 {
+    crate::synth::finger_seed(crate::synth::person_seed(person_id), 0)
+}
+
+/// Enrols one synthetic finger (`synth::DEMO_FINGERS[0]`, three impressions) for each person
+/// through the real enrolment checks. Returns the persons enrolled; a refused one (e.g. two
+/// synthetic fingers alike) is logged and left out.
+pub fn enrol_synthetic_fingers(
+    store: &Store,
+    terminal_id: &str,
+    persons: &[String],
+    settings: &crate::identify::IdentifySettings,
+) -> Vec<String> {
+    use crate::synth;
+    let mut enrolled = Vec::new();
+    for person in persons {
+        let seed = synthetic_finger_seed(person);
+        let master = synth::master_print(seed);
+        let images: Result<Vec<_>, _> = (0..3)
+            .map(|i| {
+                let image = synth::impression(
+                    &master,
+                    synth::impression_seed(seed, i),
+                    &synth::ImpressionSettings::default(),
+                );
+                kiosk_matcher::grey_from_synth(&image)
+            })
+            .collect();
+        let result = images.map_err(|e| e.to_string()).and_then(|images| {
+            kiosk_matcher::enrol_images(
+                store,
+                terminal_id,
+                person,
+                synth::DEMO_FINGERS[0],
+                &images,
+                synth::DPI,
+                settings,
+            )
+            .map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(_) => enrolled.push(person.clone()),
+            Err(e) => tracing::warn!(person = %person, error = %e, "synthetic finger not enrolled"),
+        }
+    }
+    enrolled
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -777,21 +836,8 @@ mod tests {
             )
             .unwrap();
         let settings = crate::identify::IdentifySettings::default();
-        for person in ["P1", "P2"] {
-            let finger = &synth::demo_fingers(synth::person_seed(person), 3)[0];
-            let images: Vec<_> =
-                finger.images.iter().map(|i| kiosk_matcher::grey_from_synth(i).unwrap()).collect();
-            kiosk_matcher::enrol_images(
-                &store,
-                "T",
-                person,
-                finger.finger,
-                &images,
-                500,
-                &settings,
-            )
-            .unwrap();
-        }
+        let persons = vec!["P1".to_string(), "P2".to_string()];
+        assert_eq!(enrol_synthetic_fingers(&store, "T", &persons, &settings), persons);
         let id = StoreIdentifier::load(&store, settings, synth::DPI).unwrap();
         assert_eq!(id.gallery_size(), 2);
         let capture = |seed: u64, impression: u64| {
@@ -804,7 +850,7 @@ mod tests {
                 issue: None,
             }
         };
-        let p2 = synth::demo_fingers(synth::person_seed("P2"), 0)[0].seed;
+        let p2 = synthetic_finger_seed("P2");
         // An impression never used for enrolment.
         assert_eq!(id.identify(&capture(p2, 7)).unwrap().as_deref(), Some("P2"));
         // A finger nobody enrolled.

@@ -4,22 +4,22 @@
 use std::process::ExitCode;
 
 pub mod bench;
-pub mod bench_identify;
 pub mod config;
-pub mod demo;
-pub mod diag;
-pub mod enroll;
-pub mod hub;
-pub mod printer;
 pub mod queue;
 pub mod reader;
 pub mod run;
-pub mod screenshot;
 pub mod sentence;
+pub mod demo;
+pub mod screenshot;
 pub mod store;
+pub mod template;
+pub mod diag;
+pub mod hub;
+pub mod printer;
+pub mod bench_identify;
+pub mod enroll;
 pub mod sync;
 pub mod synth;
-pub mod template;
 
 /// Logs go to stderr (stdout carries command output); `RUST_LOG` chooses the level.
 pub fn init_logging() {

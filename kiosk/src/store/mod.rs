@@ -16,8 +16,8 @@ pub mod complaints;
 pub mod fingerprints;
 pub mod persons;
 pub mod print_jobs;
-pub mod queue;
 pub mod sync;
+pub mod queue;
 
 /// Schema migrations in order: index i takes the store from version i to version i + 1.
 const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];

@@ -20,6 +20,8 @@ enum Command {
     Store(cli::store::Args),
     /// The kiosk on the demo data with the simulated reader and printer.
     Demo(cli::demo::Args),
+    /// Production start from the configuration file.
+    Run(cli::run::Args),
     /// Renders every screen headlessly with demo data to DIR/<screen>.png.
     Screenshot(cli::screenshot::Args),
     /// Synthetic fingerprints (SFinGe method): FVC-named PNGs and a dpi note.
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Store(args) => cli::store::run(args),
         Command::Demo(args) => cli::demo::run(args),
+        Command::Run(args) => cli::run::run(args),
         Command::Screenshot(args) => cli::screenshot::run(args),
         Command::Synth(args) => cli::synth::run(args),
         Command::Enroll(args) => cli::enroll::run(args),

@@ -402,7 +402,7 @@ impl Records for DemoRecords {
                 inmate: link.inmate.to_string(),
                 name: view.name,
                 relation: link.relation.to_string(),
-                release: view.release,
+                release: Some(view.release),
                 days_left: view.days_left,
                 visit: match (checked_in, link.session_today) {
                     (true, _) => VisitToday::CheckedIn,

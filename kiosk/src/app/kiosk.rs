@@ -1067,7 +1067,11 @@ fn render_current(shared: &Shared) {
                 .map(|l| ui::LinkedInmate {
                     name: l.name.as_str().into(),
                     relation: l.relation.as_str().into(),
-                    release: format::date(l.release, lang).into(),
+                    release: match (l.release, lang) {
+                        (Some(d), _) => format::date(d, lang).into(),
+                        (None, Language::Indonesian) => "Belum ada putusan".into(),
+                        (None, Language::English) => "No verdict yet".into(),
+                    },
                     days_left: l.days_left.clamp(0, i32::MAX as i64) as i32,
                     visit: match l.visit {
                         VisitToday::Booked => ui::VisitState::Booked,

@@ -17,6 +17,7 @@ pub mod format;
 pub mod harness;
 mod kiosk;
 pub mod ports;
+pub mod real_ports;
 pub mod screenshot;
 pub mod store_ports;
 pub mod ui;

@@ -172,7 +172,8 @@ pub struct LinkedInmate {
     pub name: String,
     /// "Anak", "Istri"...: as recorded by the officers.
     pub relation: String,
-    pub release: NaiveDate,
+    /// None for a tahanan (no final verdict yet): no release date to show.
+    pub release: Option<NaiveDate>,
     pub days_left: i64,
     pub visit: VisitToday,
     pub session: Option<String>,

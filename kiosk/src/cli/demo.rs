@@ -1,24 +1,45 @@
 //! `kiosk demo [--fullscreen] [--prepare-only] [--role block|lobby|display]`: prepares the demo
 //! store, then runs the real app with the simulated reader and printer and a developer panel
-//! (F2 or the top-left corner) to place a finger and inject faults. The audit log goes to the
-//! demo store; the screens' records come from the in-memory demo ports until the store-backed
-//! sentence and visit ports are wired.
+//! (F2 or the top-left corner) to place a finger and inject faults. Everything behind the screens
+//! is real and runs on the demo store: 1:N identification against synthetic enrolled fingers,
+//! release dates from the sentence computation, check-in and the queue, the print spooler on
+//! a simulated printer (tickets written as images), the audit log and diagnostics.
 
+use std::cell::Cell;
+use std::path::Path;
 use std::process::ExitCode;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use kiosk::app::demo::{self, DemoHandles};
+use drivers::fingerprint::{FingerImage, SimulatedReader, SimulatedReaderHandle};
+use drivers::printer::{Fault, SimulatedPrinter, SimulatedPrinterControl};
+use kiosk::app::devices::DriverReader;
 use kiosk::app::format::Language;
-use kiosk::app::ports::{PrinterCondition, QualityIssue};
-use kiosk::app::store_ports::StoreAudit;
+use kiosk::app::ports::{Diagnostics, Ports, QualityIssue, StoreFacts};
+use kiosk::app::real_ports::{
+    self, FacilityClock, SpoolPrinter, StoreIdentifier, StoreRecords, StoreVisits,
+};
+use kiosk::app::store_ports::{StoreAudit, StoreDiagnostics};
 use kiosk::app::ui::{DevAdapter, DevPerson, MainWindow};
 use kiosk::app::{Kiosk, KioskRole, Settings};
 use kiosk::config::TimeZone;
 use kiosk::demo::{self as demo_store, DemoOptions, DemoSummary};
+use kiosk::identify::IdentifySettings;
+use kiosk::sentence::SentenceSettings;
 use kiosk::store::Store;
+use kiosk::store::persons::PersonKind;
+use kiosk::visits::queue::Terminal;
+use kiosk::visits::rules::VisitRules;
 use slint::{ComponentHandle, ModelRc, VecModel};
+
+/// The demo's terminal and time zone.
+const TERMINAL: &str = "DEMO-1";
+const ZONE: TimeZone = TimeZone::Makassar;
+/// Demo persons who get an enrolled synthetic finger, per kind (keeps preparing quick).
+const ENROLLED_PER_KIND: usize = 12;
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum RoleArg {
@@ -47,32 +68,68 @@ pub struct Args {
 const READER_WAIT: Duration = Duration::from_secs(2);
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let summary = prepare()?;
+    let (summary, panel) = prepare()?;
     if args.prepare_only {
         return Ok(ExitCode::SUCCESS);
     }
-    let store = Rc::new(
+    let open = || {
         Store::open(&summary.path)
-            .with_context(|| format!("cannot open the demo store {}", summary.path.display()))?,
-    );
+            .with_context(|| format!("cannot open the demo store {}", summary.path.display()))
+    };
     let window = MainWindow::new().context("cannot open the kiosk window")?;
     if args.fullscreen {
         window.window().set_fullscreen(true);
     }
-    let (mut ports, handles) = demo::demo_ports(READER_WAIT, None);
-    ports.audit = Box::new(StoreAudit::new(store, "DEMO-1"));
+    let (sim_reader, reader_handle) = SimulatedReader::new();
+    let sim_printer = SimulatedPrinter::new(summary.path.with_extension("tickets"));
+    let printer_control = sim_printer.control();
+    let store = Rc::new(open()?);
+    let identifier = StoreIdentifier::load(&store, IdentifySettings::default(), kiosk::synth::DPI)
+        .map_err(|e| anyhow::anyhow!("cannot load the fingerprint gallery: {e}"))?;
+    let rules = VisitRules::default();
+    let damaged = Rc::new(Cell::new(false));
+    let out_of_service = Rc::new(Cell::new(false));
+    let ports = Ports {
+        reader: Arc::new(DriverReader::new(Box::new(sim_reader), None, READER_WAIT)),
+        identifier: Arc::new(identifier),
+        printer: Arc::new(SpoolPrinter::new(
+            open()?,
+            Box::new(sim_printer),
+            demo_store::FACILITY_ID,
+            ZONE,
+            rules.clone(),
+        )),
+        records: Box::new(StoreRecords::new(open()?, SentenceSettings::default(), rules.clone())),
+        visits: Box::new(StoreVisits::new(
+            open()?,
+            demo_store::FACILITY_ID,
+            Terminal { id: TERMINAL.into(), slot: 0 },
+            rules,
+            ZONE.offset(),
+        )),
+        audit: Box::new(StoreAudit::new(store.clone(), TERMINAL)),
+        diagnostics: Box::new(DemoDiagnostics {
+            inner: StoreDiagnostics::new(store, "demo: no hub"),
+            damaged: damaged.clone(),
+            out_of_service: out_of_service.clone(),
+        }),
+        clock: Box::new(FacilityClock(ZONE.offset())),
+    };
     let settings = Settings {
         role: match args.role {
             RoleArg::Block => KioskRole::Block,
             RoleArg::Lobby => KioskRole::Lobby,
             RoleArg::Display => KioskRole::Display,
         },
+        facility_name: demo_store::FACILITY_NAME.into(),
         language: if args.english { Language::English } else { Language::Indonesian },
         demo_mode: true,
         ..Settings::default()
     };
     let kiosk = Rc::new(Kiosk::start(window.clone_strong(), ports, settings));
-    wire_dev_panel(&window, &kiosk, handles);
+    let faults =
+        Faults { reader: reader_handle, printer: printer_control, damaged, out_of_service };
+    wire_dev_panel(&window, &kiosk, panel, faults);
     eprintln!(
         "kiosk demo: press F2 or the top-left corner for the developer panel; technician PIN 123456"
     );
@@ -81,8 +138,50 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn wire_dev_panel(window: &MainWindow, kiosk: &Rc<Kiosk>, handles: DemoHandles) {
-    let people = demo::panel_people();
+/// The store's diagnostics with the developer panel's injected faults on top.
+struct DemoDiagnostics {
+    inner: StoreDiagnostics,
+    damaged: Rc<Cell<bool>>,
+    out_of_service: Rc<Cell<bool>>,
+}
+
+impl Diagnostics for DemoDiagnostics {
+    fn store_facts(&self) -> StoreFacts {
+        let mut facts = self.inner.store_facts();
+        if self.damaged.get() {
+            facts.integrity_ok = false;
+            facts.integrity_detail = "demo: damage injected".into();
+        }
+        facts.out_of_service |= self.out_of_service.get();
+        facts
+    }
+}
+
+struct Faults {
+    reader: SimulatedReaderHandle,
+    printer: SimulatedPrinterControl,
+    damaged: Rc<Cell<bool>>,
+    out_of_service: Rc<Cell<bool>>,
+}
+
+/// One person of the developer panel: id, name, "inmate" or "family".
+type PanelPerson = (String, String, &'static str);
+
+/// A frame whose brightness and contrast give the capture hint the panel asked for.
+fn poor_image(issue: QualityIssue) -> Option<FingerImage> {
+    let (w, h) = (kiosk::synth::IMAGE_WIDTH as u32, kiosk::synth::IMAGE_HEIGHT as u32);
+    let pixels: Vec<u8> = (0..w * h)
+        .map(|i| match issue {
+            QualityIssue::TooWet => 30,
+            QualityIssue::PressHarder => 240,
+            // Low contrast: the reader adapter reports it as too dry.
+            QualityIssue::TooDry | QualityIssue::MoveToCentre => 120 + (i % 2) as u8 * 8,
+        })
+        .collect();
+    FingerImage::new(w, h, kiosk::synth::DPI, pixels)
+}
+
+fn wire_dev_panel(window: &MainWindow, kiosk: &Rc<Kiosk>, people: Vec<PanelPerson>, f: Faults) {
     let rows: Vec<DevPerson> = people
         .iter()
         .map(|(_, name, kind)| DevPerson { name: name.as_str().into(), kind: (*kind).into() })
@@ -90,37 +189,56 @@ fn wire_dev_panel(window: &MainWindow, kiosk: &Rc<Kiosk>, handles: DemoHandles) 
     let dev = window.global::<DevAdapter>();
     dev.set_people(ModelRc::new(VecModel::from(rows)));
 
-    let reader = handles.reader.clone();
+    // Every placement is a fresh impression, never one of the enrolment images (0..3).
+    let impression = Arc::new(AtomicU64::new(100));
+    let (reader, next) = (f.reader.clone(), impression.clone());
     dev.on_place_finger(move |i| {
         if let Some((id, _, _)) = usize::try_from(i).ok().and_then(|i| people.get(i)) {
-            reader.place(id);
+            let seed = real_ports::synthetic_finger_seed(id);
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            reader.lift_finger();
+            kiosk::synth::place_synthetic_finger(
+                &reader,
+                seed,
+                kiosk::synth::impression_seed(seed, n),
+            );
         }
     });
-    let reader = handles.reader.clone();
-    dev.on_place_unknown(move || reader.place(demo::STRANGER));
-    let reader = handles.reader.clone();
+    let (reader, next) = (f.reader.clone(), impression);
+    dev.on_place_unknown(move || {
+        // A finger nobody enrolled: a seed outside the person seeds.
+        let seed = kiosk::synth::finger_seed(0x5354_5241_4e47, 0);
+        reader.lift_finger();
+        let n = next.fetch_add(1, Ordering::Relaxed);
+        kiosk::synth::place_synthetic_finger(&reader, seed, kiosk::synth::impression_seed(seed, n));
+    });
+    let reader = f.reader.clone();
     dev.on_place_poor(move |kind| {
-        reader.place_poor(match kind.as_str() {
+        let issue = match kind.as_str() {
             "too-wet" => QualityIssue::TooWet,
             "too-dry" => QualityIssue::TooDry,
             "move-to-centre" => QualityIssue::MoveToCentre,
             _ => QualityIssue::PressHarder,
-        })
+        };
+        if let Some(image) = poor_image(issue) {
+            reader.lift_finger();
+            reader.place_finger(image);
+        }
     });
     let weak = Rc::downgrade(kiosk);
     dev.on_fault(move |name| {
         match name.as_str() {
-            "reader-unplugged" => handles.reader.set_connected(false),
-            "reader-replugged" => handles.reader.set_connected(true),
-            "printer-paper-out" => handles.printer.set_condition(PrinterCondition::PaperOut),
-            "printer-ok" => handles.printer.set_condition(PrinterCondition::Ok),
-            "store-damaged" => handles.facts.set_damaged(true),
-            "out-of-service" => handles.facts.set_out_of_service(true),
+            "reader-unplugged" => f.reader.unplug(),
+            "reader-replugged" => f.reader.plug_in(),
+            "printer-paper-out" => f.printer.set_faults([Fault::PaperOut]),
+            "printer-ok" => f.printer.recover(),
+            "store-damaged" => f.damaged.set(true),
+            "out-of-service" => f.out_of_service.set(true),
             _ => {
-                handles.reader.set_connected(true);
-                handles.printer.set_condition(PrinterCondition::Ok);
-                handles.facts.set_damaged(false);
-                handles.facts.set_out_of_service(false);
+                f.reader.plug_in();
+                f.printer.recover();
+                f.damaged.set(false);
+                f.out_of_service.set(false);
             }
         }
         if let Some(k) = weak.upgrade() {
@@ -129,8 +247,57 @@ fn wire_dev_panel(window: &MainWindow, kiosk: &Rc<Kiosk>, handles: DemoHandles) 
     });
 }
 
+/// Gives the first inmates and the visitors booked today (then others) a synthetic enrolled
+/// finger; returns them for the developer panel.
+fn enrol_demo_persons(path: &Path, today: chrono::NaiveDate) -> anyhow::Result<Vec<PanelPerson>> {
+    let store = Store::open(path).context("cannot open the demo store")?;
+    let settings = IdentifySettings::default();
+    // Visitors booked today first, so the lobby has someone to check in.
+    let mut visitors: Vec<String> = Vec::new();
+    for b in store.bookings_on(demo_store::FACILITY_ID, today)? {
+        if !visitors.contains(&b.visitor_id) {
+            visitors.push(b.visitor_id);
+        }
+    }
+    let inmates: Vec<String> =
+        store.inmates(demo_store::FACILITY_ID)?.into_iter().map(|i| i.person.id).collect();
+    for inmate in inmates.iter().take(ENROLLED_PER_KIND * 3) {
+        for (_, visitor) in store.linked_visitors(inmate)? {
+            if !visitors.contains(&visitor.id) {
+                visitors.push(visitor.id);
+            }
+        }
+    }
+    // Some synthetic fingers are refused as too alike an enrolled one: take the next person.
+    let mut enrolled = Vec::new();
+    for candidates in [inmates, visitors] {
+        let mut done = 0;
+        for id in candidates.iter().take(ENROLLED_PER_KIND * 3) {
+            if done == ENROLLED_PER_KIND {
+                break;
+            }
+            let ok = real_ports::enrol_synthetic_fingers(
+                &store,
+                TERMINAL,
+                std::slice::from_ref(id),
+                &settings,
+            );
+            done += ok.len();
+            enrolled.extend(ok);
+        }
+    }
+    let mut panel = Vec::new();
+    for id in enrolled {
+        if let Some(p) = store.person(&id)? {
+            let kind = if p.kind == PersonKind::Inmate { "inmate" } else { "family" };
+            panel.push((p.id, p.full_name, kind));
+        }
+    }
+    Ok(panel)
+}
+
 /// Creates or refreshes the demo store in the user's data directory and prints what it holds.
-pub fn prepare() -> anyhow::Result<DemoSummary> {
+pub fn prepare() -> anyhow::Result<(DemoSummary, Vec<PanelPerson>)> {
     let path = demo_store::default_store_path()?;
     // "Today" is the facility's local date: bookings are for the day the lobby sees.
     let today = TimeZone::Makassar.local_date(chrono::Utc::now());
@@ -143,5 +310,7 @@ pub fn prepare() -> anyhow::Result<DemoSummary> {
     println!("remissions: {}", summary.remissions);
     println!("programme decisions: {}", summary.programme_decisions);
     println!("bookings for {}: {}", summary.today, summary.bookings);
-    Ok(summary)
+    let panel = enrol_demo_persons(&summary.path, today)?;
+    println!("enrolled synthetic fingers: {}", panel.len());
+    Ok((summary, panel))
 }

@@ -13,6 +13,7 @@ pub mod hub;
 pub mod printer;
 pub mod queue;
 pub mod reader;
+pub mod run;
 pub mod screenshot;
 pub mod sentence;
 pub mod store;

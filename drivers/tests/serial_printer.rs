@@ -2,35 +2,12 @@
 
 use std::time::{Duration, Instant};
 
-use drivers::printer::fake::FakePrinter;
+use drivers::printer::fake::{FakePrinter, patient_config as patient, quick_config as quick};
 use drivers::printer::{
-    Align, Bitmap, Document, Encoder, Fault, Printer, PrinterError, SerialConfig, SerialPrinter,
-    StatusBytes, TextStyle,
+    Align, Bitmap, Document, Encoder, Fault, Printer, PrinterError, SerialPrinter, StatusBytes,
+    TextStyle,
 };
 use serialport::SerialPort;
-
-/// Patience for answers that should come: generous, since a loaded CI machine can delay the fake
-/// printer's thread; it costs nothing when the answer is prompt.
-fn patient() -> SerialConfig {
-    SerialConfig {
-        reply_timeout: Duration::from_secs(3),
-        write_timeout: Duration::from_secs(3),
-        retries: 1,
-        backoff: Duration::from_millis(20),
-        ..SerialConfig::default()
-    }
-}
-
-/// Short timeouts for the phases where the printer is expected to be offline.
-fn quick() -> SerialConfig {
-    SerialConfig {
-        reply_timeout: Duration::from_millis(150),
-        write_timeout: Duration::from_millis(300),
-        retries: 1,
-        backoff: Duration::from_millis(20),
-        ..SerialConfig::default()
-    }
-}
 
 fn connect(fake: &mut FakePrinter) -> SerialPrinter {
     SerialPrinter::from_port(fake.take_port().expect("port"), patient()).expect("printer")

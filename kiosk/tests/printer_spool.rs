@@ -4,34 +4,11 @@
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, NaiveTime};
-use drivers::printer::fake::FakePrinter;
-use drivers::printer::{Encoder, SerialConfig, SerialPrinter, StatusBytes};
+use drivers::printer::fake::{FakePrinter, patient_config as patient, quick_config as quick};
+use drivers::printer::{Encoder, SerialPrinter, StatusBytes};
 use kiosk::store::Store;
 use kiosk::store::print_jobs::PrintJobStatus;
 use kiosk::tickets::{PrintOutcome, PrinterProblem, QueueTicketPrint, Spooler, TicketJob};
-
-/// Patience for answers that should come: generous, since a loaded CI machine can delay the fake
-/// printer's thread; it costs nothing when the answer is prompt.
-fn patient() -> SerialConfig {
-    SerialConfig {
-        reply_timeout: Duration::from_secs(3),
-        write_timeout: Duration::from_secs(3),
-        retries: 1,
-        backoff: Duration::from_millis(20),
-        ..SerialConfig::default()
-    }
-}
-
-/// Short timeouts for the phases where the printer is expected to be offline.
-fn quick() -> SerialConfig {
-    SerialConfig {
-        reply_timeout: Duration::from_millis(150),
-        write_timeout: Duration::from_millis(300),
-        retries: 1,
-        backoff: Duration::from_millis(20),
-        ..SerialConfig::default()
-    }
-}
 
 fn connect(fake: &mut FakePrinter) -> SerialPrinter {
     SerialPrinter::from_port(fake.take_port().expect("port"), patient()).expect("printer")

@@ -11,7 +11,31 @@ use std::time::{Duration, Instant};
 
 use serialport::{SerialPort, TTYPort};
 
+use super::SerialConfig;
 use super::status::StatusBytes;
+
+/// Serial settings for answers that should come: generous, since a loaded CI machine can delay
+/// the fake printer's thread; it costs nothing when the answer is prompt.
+pub fn patient_config() -> SerialConfig {
+    SerialConfig {
+        reply_timeout: Duration::from_secs(3),
+        write_timeout: Duration::from_secs(3),
+        retries: 1,
+        backoff: Duration::from_millis(20),
+        ..SerialConfig::default()
+    }
+}
+
+/// Serial settings with short timeouts, for the phases where the printer is expected offline.
+pub fn quick_config() -> SerialConfig {
+    SerialConfig {
+        reply_timeout: Duration::from_millis(150),
+        write_timeout: Duration::from_millis(300),
+        retries: 1,
+        backoff: Duration::from_millis(20),
+        ..SerialConfig::default()
+    }
+}
 
 #[derive(Debug)]
 struct FakeState {

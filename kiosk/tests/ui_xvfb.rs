@@ -47,16 +47,16 @@ fn layout(img: &image::GrayImage, cols: u32, rows: u32) -> Vec<f32> {
     out
 }
 
-#[test]
-fn demo_window_under_xvfb_matches_headless_layout() {
+/// A throwaway X server on a free display, or None (skip) without Xvfb and ImageMagick.
+fn xvfb(size: &str) -> Option<(Killed, String)> {
     if !tool("Xvfb") || !tool("import") {
-        return;
+        return None;
     }
-    let tmp = tempfile::tempdir().unwrap();
     let display = format!(":{}", free_display());
-    let _xvfb = Killed(
+    let screen = format!("{size}x24");
+    let server = Killed(
         Command::new("Xvfb")
-            .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args([display.as_str(), "-screen", "0", screen.as_str(), "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -68,9 +68,37 @@ fn demo_window_under_xvfb_matches_headless_layout() {
         assert!(start.elapsed() < Duration::from_secs(10), "Xvfb did not start");
         std::thread::sleep(Duration::from_millis(100));
     }
+    Some((server, display))
+}
 
+/// Grabs the root window until the kiosk's light background is drawn (Xvfb's root is black).
+fn grab_drawn(display: &str, grab: &Path, log: &Path, within: Duration) -> image::GrayImage {
+    let start = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let ok = Command::new("import")
+            .args(["-display", display, "-window", "root"])
+            .arg(grab)
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            let img = image::open(grab).unwrap().to_luma8();
+            if layout(&img, 1, 1)[0] > 150.0 {
+                return img;
+            }
+        }
+        let log = std::fs::read_to_string(log).unwrap_or_default();
+        assert!(start.elapsed() < within, "no kiosk window drawn; log:\n{log}");
+    }
+}
+
+#[test]
+fn demo_window_under_xvfb_matches_headless_layout() {
+    let Some((_xvfb, display)) = xvfb("1280x800") else { return };
+    let tmp = tempfile::tempdir().unwrap();
     let kiosk = env!("CARGO_BIN_EXE_kiosk");
-    let log = std::fs::File::create(tmp.path().join("demo.log")).unwrap();
+    let log_path = tmp.path().join("demo.log");
+    let log = std::fs::File::create(&log_path).unwrap();
     let _demo = Killed(
         Command::new(kiosk)
             .arg("demo")
@@ -85,27 +113,9 @@ fn demo_window_under_xvfb_matches_headless_layout() {
             .spawn()
             .unwrap(),
     );
-
-    let grab = tmp.path().join("xvfb.png");
-    let start = Instant::now();
-    let real = loop {
-        std::thread::sleep(Duration::from_millis(500));
-        let ok = Command::new("import")
-            .args(["-display", display.as_str(), "-window", "root"])
-            .arg(&grab)
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok {
-            let img = image::open(&grab).unwrap().to_luma8();
-            // Xvfb's root is black until the kiosk's light background is drawn.
-            let mean = layout(&img, 1, 1)[0];
-            if mean > 150.0 {
-                break img;
-            }
-        }
-        let log = std::fs::read_to_string(tmp.path().join("demo.log")).unwrap_or_default();
-        assert!(start.elapsed() < Duration::from_secs(40), "no kiosk window drawn; log:\n{log}");
-    };
+    // Preparing the demo store enrols synthetic fingers first.
+    let real =
+        grab_drawn(&display, &tmp.path().join("xvfb.png"), &log_path, Duration::from_secs(120));
 
     let shots = tmp.path().join("shots");
     let status = Command::new(kiosk)
@@ -124,4 +134,93 @@ fn demo_window_under_xvfb_matches_headless_layout() {
         differing <= 8,
         "{differing} of 160 blocks differ between the Xvfb window and the headless render"
     );
+}
+
+/// `kiosk run --config FILE` as on a board: a lobby terminal on a store, simulated devices,
+/// a hub that does not answer. The window comes up fullscreen (offline first), and the
+/// background sync records its failed round in the store for the diagnostics screen.
+#[test]
+fn kiosk_run_starts_offline_first_and_syncs_in_the_background() {
+    let Some((_xvfb, display)) = xvfb("800x1280") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store.sqlite");
+    let today = chrono::Utc::now().date_naive();
+    let options = kiosk::demo::DemoOptions {
+        inmates: 8,
+        visitors: 8,
+        bookings: 4,
+        ..kiosk::demo::DemoOptions::standard(today)
+    };
+    kiosk::demo::prepare(&store, &options).unwrap();
+    let config = tmp.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"role = "lobby"
+terminal_id = "LOBBY-2"
+language = "id"
+
+[facility]
+name = "{name}"
+code = "{code}"
+time_zone = "Asia/Makassar"
+
+[reader]
+driver = "simulated"
+
+[printer]
+kind = "simulated"
+out_dir = "{tickets}"
+
+[store]
+path = "{store}"
+
+[hub]
+url = "postgresql://kiosk@127.0.0.1:1/kiosk?connect_timeout=2"
+tls = false
+"#,
+            name = kiosk::demo::FACILITY_NAME,
+            code = kiosk::demo::FACILITY_ID,
+            tickets = tmp.path().join("tickets").display(),
+            store = store.display(),
+        ),
+    )
+    .unwrap();
+    let kiosk_bin = env!("CARGO_BIN_EXE_kiosk");
+    let checked = Command::new(kiosk_bin).args(["config", "check"]).arg(&config).output().unwrap();
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
+
+    let log_path = tmp.path().join("run.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut run = Killed(
+        Command::new(kiosk_bin)
+            .args(["run", "--config"])
+            .arg(&config)
+            .env("DISPLAY", &display)
+            .env("SLINT_BACKEND", "winit-software")
+            .env("RUST_LOG", "info")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let shot =
+        grab_drawn(&display, &tmp.path().join("run.png"), &log_path, Duration::from_secs(60));
+    assert_eq!(shot.dimensions(), (800, 1280), "fullscreen on the portrait screen");
+
+    // The hub is down: the first round fails and says so in the store, the kiosk stays up.
+    let start = Instant::now();
+    let status = loop {
+        let status = kiosk::store::Store::open(&store).unwrap().sync_status().unwrap();
+        if status.last_error.is_some() {
+            break status;
+        }
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        assert!(start.elapsed() < Duration::from_secs(30), "no sync round recorded; log:\n{log}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert!(status.last_attempt_at.is_some());
+    assert!(status.last_success_at.is_none());
+    assert!(run.0.try_wait().unwrap().is_none(), "kiosk run exited while the hub was down");
 }

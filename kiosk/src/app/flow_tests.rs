@@ -19,12 +19,12 @@ fn harness(role: KioskRole) -> Harness {
 }
 
 /// Lets Slint instantiate the elements of a screen that just appeared (no time passes).
-fn settle() {
+pub(super) fn settle() {
     i_slint_backend_testing::mock_elapsed_time(std::time::Duration::ZERO);
 }
 
 /// Presses the first visible element with this accessible label, as a finger would.
-fn press(h: &Harness, label: &str) {
+pub(super) fn press<D>(h: &Harness<D>, label: &str) {
     settle();
     let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(h.window(), label)
         .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
@@ -33,7 +33,7 @@ fn press(h: &Harness, label: &str) {
     el.invoke_accessible_default_action();
 }
 
-fn value_of(h: &Harness, label: &str) -> Option<String> {
+pub(super) fn value_of<D>(h: &Harness<D>, label: &str) -> Option<String> {
     settle();
     ElementHandle::find_by_accessible_label(h.window(), label)
         .next()
@@ -41,12 +41,12 @@ fn value_of(h: &Harness, label: &str) -> Option<String> {
         .map(|v| v.to_string())
 }
 
-fn exists(h: &Harness, label: &str) -> bool {
+pub(super) fn exists<D>(h: &Harness<D>, label: &str) -> bool {
     settle();
     ElementHandle::find_by_accessible_label(h.window(), label).next().is_some()
 }
 
-fn idle_left(h: &Harness) -> i32 {
+pub(super) fn idle_left<D>(h: &Harness<D>) -> i32 {
     h.window().global::<ui::AppState>().get_idle_seconds_left()
 }
 
@@ -202,6 +202,7 @@ fn technician_pin_wrong_then_right_opens_diagnostics() {
     }
     assert_eq!(value_of(&h, "pin-dots").as_deref(), Some("4"));
     press(&h, "Masuk");
+    h.step();
     assert_eq!(h.screen(), ui::Screen::TechnicianPin);
     assert!(exists(&h, "pin-error"));
     assert!(h.demo.audit.events().contains(&AuditEvent::TechnicianPinRejected));
@@ -210,6 +211,7 @@ fn technician_pin_wrong_then_right_opens_diagnostics() {
         press(&h, d);
     }
     press(&h, "Masuk");
+    h.step();
     assert_eq!(h.screen(), ui::Screen::Diagnostics);
     assert!(h.demo.audit.events().contains(&AuditEvent::TechnicianLogin));
     let tech = h.window().global::<ui::TechnicianAdapter>();
@@ -240,6 +242,7 @@ fn technician_pin_locks_after_repeated_failures() {
     for _ in 0..5 {
         press(&h, "9");
         press(&h, "Masuk");
+        h.step();
     }
     let tech = h.window().global::<ui::TechnicianAdapter>();
     assert!(tech.get_pin_locked());
@@ -247,6 +250,7 @@ fn technician_pin_locks_after_repeated_failures() {
         press(&h, d);
     }
     press(&h, "Masuk");
+    h.step();
     assert_eq!(h.screen(), ui::Screen::TechnicianPin, "right PIN refused while locked");
 }
 

@@ -122,6 +122,8 @@ struct State {
     idle_total: u32,
     pin: String,
     pin_failures: u32,
+    /// A PIN is being checked on a worker: further submits wait for the answer.
+    pin_checking: bool,
     current: Current,
     fault: Option<Fault>,
     printer: PrinterCondition,
@@ -188,6 +190,7 @@ impl Kiosk {
                 lockout_left: 0,
                 pin: String::new(),
                 pin_failures: 0,
+                pin_checking: false,
                 current: Current::None,
                 fault: None,
                 printer: PrinterCondition::Ok,
@@ -571,6 +574,7 @@ fn handle(shared: &Rc<Shared>, outcome: Outcome) {
             shared.window.global::<ui::TechnicianAdapter>().set_printer(printer_state(condition));
             apply_faults(shared);
         }
+        Outcome::PinChecked(ok) => pin_checked(shared, ok),
         Outcome::LiveImage(result) => {
             let tech = shared.window.global::<ui::TechnicianAdapter>();
             match result {
@@ -854,29 +858,58 @@ fn pin_digit(shared: &Rc<Shared>, digit: &str) {
 
 fn pin_submit(shared: &Rc<Shared>) {
     touched(shared);
-    let (ok, locked) = {
+    let job = {
         let mut st = shared.state.borrow_mut();
+        if st.pin_checking {
+            return;
+        }
         if st.pin_failures >= st.settings.max_pin_failures {
-            (false, true)
+            None
         } else {
-            let ok = st.settings.technician_pin.as_ref().is_some_and(|h| h.verify(&st.pin));
-            st.pin.clear();
-            if ok {
-                st.pin_failures = 0;
-            } else {
-                st.pin_failures += 1;
-            }
-            (ok, st.pin_failures >= st.settings.max_pin_failures)
+            st.pin_checking = true;
+            Some((std::mem::take(&mut st.pin), st.settings.technician_pin.clone()))
         }
     };
     let tech = shared.window.global::<ui::TechnicianAdapter>();
     tech.set_pin_digits(0);
+    match job {
+        // Argon2 takes tens of milliseconds by design: on a worker, so the pad never freezes.
+        Some((pin, hash)) => spawn(
+            shared,
+            Box::new(move || Outcome::PinChecked(hash.as_ref().is_some_and(|h| h.verify(&pin)))),
+        ),
+        None => {
+            tech.set_pin_wrong(true);
+            tech.set_pin_locked(true);
+        }
+    }
+}
+
+fn pin_checked(shared: &Rc<Shared>, ok: bool) {
+    let locked = {
+        let mut st = shared.state.borrow_mut();
+        st.pin_checking = false;
+        if ok {
+            st.pin_failures = 0;
+        } else {
+            st.pin_failures += 1;
+        }
+        st.pin_failures >= st.settings.max_pin_failures
+    };
     if ok {
         audit(shared, AuditEvent::TechnicianLogin);
+    } else {
+        audit(shared, AuditEvent::TechnicianPinRejected);
+    }
+    // The pad may have timed out to idle meanwhile: the answer counts, nothing opens.
+    if screen(shared) != ui::Screen::TechnicianPin {
+        return;
+    }
+    let tech = shared.window.global::<ui::TechnicianAdapter>();
+    if ok {
         refresh_diagnostics(shared);
         show(shared, ui::Screen::Diagnostics);
     } else {
-        audit(shared, AuditEvent::TechnicianPinRejected);
         tech.set_pin_wrong(true);
         tech.set_pin_locked(locked);
     }

@@ -11,6 +11,7 @@
 //! - `screenshot`: renders every screen headlessly;
 //! - `store_ports`: the audit log and diagnostics facts on the SQLite store.
 
+pub mod background_sync;
 pub mod demo;
 pub mod devices;
 pub mod format;
@@ -19,11 +20,14 @@ mod kiosk;
 pub mod ports;
 pub mod real_ports;
 pub mod screenshot;
+pub mod simulated;
 pub mod store_ports;
 pub mod ui;
 pub mod worker;
 
 #[cfg(test)]
 mod flow_tests;
+#[cfg(test)]
+mod store_flow_tests;
 
 pub use kiosk::{Kiosk, KioskRole, Settings};

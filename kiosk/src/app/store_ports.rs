@@ -60,12 +60,41 @@ impl AuditLog for StoreAudit {
 /// Counts and integrity of the store for the diagnostics screen and the fault checks.
 pub struct StoreDiagnostics {
     store: Rc<Store>,
-    sync_state: String,
+    /// Fixed text when there is no hub; None: read the sync state from the store.
+    sync_state: Option<String>,
 }
 
 impl StoreDiagnostics {
     pub fn new(store: Rc<Store>, sync_state: impl Into<String>) -> Self {
-        Self { store, sync_state: sync_state.into() }
+        Self { store, sync_state: Some(sync_state.into()) }
+    }
+
+    /// Diagnostics of a kiosk that syncs with a hub: the sync state is the store's record of
+    /// the last rounds.
+    pub fn with_hub(store: Rc<Store>) -> Self {
+        Self { store, sync_state: None }
+    }
+
+    fn hub_state(&self) -> (String, Option<String>) {
+        let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+        match self.store.sync_status() {
+            Err(e) => ("unknown".into(), Some(format!("sync state: {e}"))),
+            Ok(s) => {
+                let last = s.last_success_at.map_or("never".into(), time);
+                let mut text = format!("last sync {last}, {} to push", s.unpushed_events);
+                if s.quarantined > 0 {
+                    text.push_str(&format!(", {} quarantined", s.quarantined));
+                }
+                let error = s.last_error.map(|e| {
+                    let at = s.last_error_at.map(time).unwrap_or_default();
+                    format!("sync {at}: {e}")
+                });
+                if error.is_some() {
+                    text.push_str(" (hub unreachable)");
+                }
+                (text, error)
+            }
+        }
     }
 }
 
@@ -83,11 +112,19 @@ impl Diagnostics for StoreDiagnostics {
                 Vec::new()
             }
         };
+        let sync_state = match &self.sync_state {
+            Some(fixed) => fixed.clone(),
+            None => {
+                let (text, error) = self.hub_state();
+                last_errors.extend(error);
+                text
+            }
+        };
         StoreFacts {
             counts,
             integrity_ok,
             integrity_detail,
-            sync_state: self.sync_state.clone(),
+            sync_state,
             last_errors,
             out_of_service: false,
         }
@@ -123,5 +160,21 @@ mod tests {
         assert!(facts.integrity_ok);
         assert!(!facts.counts.is_empty());
         assert_eq!(facts.sync_state, "offline");
+    }
+
+    #[test]
+    fn diagnostics_with_a_hub_show_the_last_round() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let diag = StoreDiagnostics::with_hub(Rc::new(Store::open(&path).unwrap()));
+        // The sync thread writes through its own connection.
+        let mut store = Store::open(&path).unwrap();
+        let facts = diag.store_facts();
+        assert!(facts.sync_state.starts_with("last sync never"), "{}", facts.sync_state);
+        assert!(facts.last_errors.is_empty());
+        store.record_sync_failure(chrono::Utc::now(), "connection refused").unwrap();
+        let facts = diag.store_facts();
+        assert!(facts.sync_state.contains("hub unreachable"), "{}", facts.sync_state);
+        assert!(facts.last_errors.iter().any(|e| e.contains("connection refused")));
     }
 }

@@ -28,6 +28,8 @@ pub enum Outcome {
     TestPrinted(Result<(), PrinterCondition>),
     PrinterChecked(PrinterCondition),
     LiveImage(Result<FingerCapture, ReaderFault>),
+    /// The technician PIN was checked against its Argon2 hash.
+    PinChecked(bool),
 }
 
 pub type Job = Box<dyn FnOnce() -> Outcome + Send>;

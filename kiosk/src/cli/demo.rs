@@ -5,30 +5,21 @@
 //! release dates from the sentence computation, check-in and the queue, the print spooler on
 //! a simulated printer (tickets written as images), the audit log and diagnostics.
 
-use std::cell::Cell;
 use std::path::Path;
 use std::process::ExitCode;
 use std::rc::Rc;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use drivers::fingerprint::{FingerImage, SimulatedReader, SimulatedReaderHandle};
-use drivers::printer::{Fault, SimulatedPrinter, SimulatedPrinterControl};
-use kiosk::app::devices::DriverReader;
 use kiosk::app::format::Language;
-use kiosk::app::ports::{Diagnostics, Ports, QualityIssue, StoreFacts};
-use kiosk::app::real_ports::{
-    self, FacilityClock, SpoolPrinter, StoreIdentifier, StoreRecords, StoreVisits,
-};
-use kiosk::app::store_ports::{StoreAudit, StoreDiagnostics};
+use kiosk::app::ports::QualityIssue;
+use kiosk::app::real_ports::{self, FacilityClock};
+use kiosk::app::simulated::{InjectedFault, SimulatedDevices, SimulatedSetup, simulated_ports};
 use kiosk::app::ui::{DevAdapter, DevPerson, MainWindow};
 use kiosk::app::{Kiosk, KioskRole, Settings};
 use kiosk::config::TimeZone;
 use kiosk::demo::{self as demo_store, DemoOptions, DemoSummary};
 use kiosk::identify::IdentifySettings;
-use kiosk::sentence::SentenceSettings;
 use kiosk::store::Store;
 use kiosk::store::persons::PersonKind;
 use kiosk::visits::queue::Terminal;
@@ -72,49 +63,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.prepare_only {
         return Ok(ExitCode::SUCCESS);
     }
-    let open = || {
-        Store::open(&summary.path)
-            .with_context(|| format!("cannot open the demo store {}", summary.path.display()))
-    };
     let window = MainWindow::new().context("cannot open the kiosk window")?;
     if args.fullscreen {
         window.window().set_fullscreen(true);
     }
-    let (sim_reader, reader_handle) = SimulatedReader::new();
-    let sim_printer = SimulatedPrinter::new(summary.path.with_extension("tickets"));
-    let printer_control = sim_printer.control();
-    let store = Rc::new(open()?);
-    let identifier = StoreIdentifier::load(&store, IdentifySettings::default(), kiosk::synth::DPI)
-        .map_err(|e| anyhow::anyhow!("cannot load the fingerprint gallery: {e}"))?;
-    let rules = VisitRules::default();
-    let damaged = Rc::new(Cell::new(false));
-    let out_of_service = Rc::new(Cell::new(false));
-    let ports = Ports {
-        reader: Arc::new(DriverReader::new(Box::new(sim_reader), None, READER_WAIT)),
-        identifier: Arc::new(identifier),
-        printer: Arc::new(SpoolPrinter::new(
-            open()?,
-            Box::new(sim_printer),
-            demo_store::FACILITY_ID,
-            ZONE,
-            rules.clone(),
-        )),
-        records: Box::new(StoreRecords::new(open()?, SentenceSettings::default(), rules.clone())),
-        visits: Box::new(StoreVisits::new(
-            open()?,
-            demo_store::FACILITY_ID,
-            Terminal { id: TERMINAL.into(), slot: 0 },
-            rules,
-            ZONE.offset(),
-        )),
-        audit: Box::new(StoreAudit::new(store.clone(), TERMINAL)),
-        diagnostics: Box::new(DemoDiagnostics {
-            inner: StoreDiagnostics::new(store, "demo: no hub"),
-            damaged: damaged.clone(),
-            out_of_service: out_of_service.clone(),
-        }),
+    let (ports, devices) = simulated_ports(SimulatedSetup {
+        store: &summary.path,
+        facility_id: demo_store::FACILITY_ID,
+        terminal: Terminal { id: TERMINAL.into(), slot: 0 },
+        zone: ZONE,
+        rules: VisitRules::default(),
+        tickets_dir: summary.path.with_extension("tickets"),
+        reader_wait: READER_WAIT,
         clock: Box::new(FacilityClock(ZONE.offset())),
-    };
+    })?;
     let settings = Settings {
         role: match args.role {
             RoleArg::Block => KioskRole::Block,
@@ -127,9 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ..Settings::default()
     };
     let kiosk = Rc::new(Kiosk::start(window.clone_strong(), ports, settings));
-    let faults =
-        Faults { reader: reader_handle, printer: printer_control, damaged, out_of_service };
-    wire_dev_panel(&window, &kiosk, panel, faults);
+    wire_dev_panel(&window, &kiosk, panel, devices);
     eprintln!(
         "kiosk demo: press F2 or the top-left corner for the developer panel; technician PIN 123456"
     );
@@ -138,50 +98,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The store's diagnostics with the developer panel's injected faults on top.
-struct DemoDiagnostics {
-    inner: StoreDiagnostics,
-    damaged: Rc<Cell<bool>>,
-    out_of_service: Rc<Cell<bool>>,
-}
-
-impl Diagnostics for DemoDiagnostics {
-    fn store_facts(&self) -> StoreFacts {
-        let mut facts = self.inner.store_facts();
-        if self.damaged.get() {
-            facts.integrity_ok = false;
-            facts.integrity_detail = "demo: damage injected".into();
-        }
-        facts.out_of_service |= self.out_of_service.get();
-        facts
-    }
-}
-
-struct Faults {
-    reader: SimulatedReaderHandle,
-    printer: SimulatedPrinterControl,
-    damaged: Rc<Cell<bool>>,
-    out_of_service: Rc<Cell<bool>>,
-}
-
 /// One person of the developer panel: id, name, "inmate" or "family".
 type PanelPerson = (String, String, &'static str);
 
-/// A frame whose brightness and contrast give the capture hint the panel asked for.
-fn poor_image(issue: QualityIssue) -> Option<FingerImage> {
-    let (w, h) = (kiosk::synth::IMAGE_WIDTH as u32, kiosk::synth::IMAGE_HEIGHT as u32);
-    let pixels: Vec<u8> = (0..w * h)
-        .map(|i| match issue {
-            QualityIssue::TooWet => 30,
-            QualityIssue::PressHarder => 240,
-            // Low contrast: the reader adapter reports it as too dry.
-            QualityIssue::TooDry | QualityIssue::MoveToCentre => 120 + (i % 2) as u8 * 8,
-        })
-        .collect();
-    FingerImage::new(w, h, kiosk::synth::DPI, pixels)
-}
-
-fn wire_dev_panel(window: &MainWindow, kiosk: &Rc<Kiosk>, people: Vec<PanelPerson>, f: Faults) {
+fn wire_dev_panel(
+    window: &MainWindow,
+    kiosk: &Rc<Kiosk>,
+    people: Vec<PanelPerson>,
+    devices: SimulatedDevices,
+) {
     let rows: Vec<DevPerson> = people
         .iter()
         .map(|(_, name, kind)| DevPerson { name: name.as_str().into(), kind: (*kind).into() })
@@ -189,30 +114,15 @@ fn wire_dev_panel(window: &MainWindow, kiosk: &Rc<Kiosk>, people: Vec<PanelPerso
     let dev = window.global::<DevAdapter>();
     dev.set_people(ModelRc::new(VecModel::from(rows)));
 
-    // Every placement is a fresh impression, never one of the enrolment images (0..3).
-    let impression = Arc::new(AtomicU64::new(100));
-    let (reader, next) = (f.reader.clone(), impression.clone());
+    let d = devices.clone();
     dev.on_place_finger(move |i| {
         if let Some((id, _, _)) = usize::try_from(i).ok().and_then(|i| people.get(i)) {
-            let seed = real_ports::synthetic_finger_seed(id);
-            let n = next.fetch_add(1, Ordering::Relaxed);
-            reader.lift_finger();
-            kiosk::synth::place_synthetic_finger(
-                &reader,
-                seed,
-                kiosk::synth::impression_seed(seed, n),
-            );
+            d.place_person_finger(id);
         }
     });
-    let (reader, next) = (f.reader.clone(), impression);
-    dev.on_place_unknown(move || {
-        // A finger nobody enrolled: a seed outside the person seeds.
-        let seed = kiosk::synth::finger_seed(0x5354_5241_4e47, 0);
-        reader.lift_finger();
-        let n = next.fetch_add(1, Ordering::Relaxed);
-        kiosk::synth::place_synthetic_finger(&reader, seed, kiosk::synth::impression_seed(seed, n));
-    });
-    let reader = f.reader.clone();
+    let d = devices.clone();
+    dev.on_place_unknown(move || d.place_unknown_finger());
+    let d = devices.clone();
     dev.on_place_poor(move |kind| {
         let issue = match kind.as_str() {
             "too-wet" => QualityIssue::TooWet,
@@ -220,27 +130,11 @@ fn wire_dev_panel(window: &MainWindow, kiosk: &Rc<Kiosk>, people: Vec<PanelPerso
             "move-to-centre" => QualityIssue::MoveToCentre,
             _ => QualityIssue::PressHarder,
         };
-        if let Some(image) = poor_image(issue) {
-            reader.lift_finger();
-            reader.place_finger(image);
-        }
+        d.place_poor(issue);
     });
     let weak = Rc::downgrade(kiosk);
     dev.on_fault(move |name| {
-        match name.as_str() {
-            "reader-unplugged" => f.reader.unplug(),
-            "reader-replugged" => f.reader.plug_in(),
-            "printer-paper-out" => f.printer.set_faults([Fault::PaperOut]),
-            "printer-ok" => f.printer.recover(),
-            "store-damaged" => f.damaged.set(true),
-            "out-of-service" => f.out_of_service.set(true),
-            _ => {
-                f.reader.plug_in();
-                f.printer.recover();
-                f.damaged.set(false);
-                f.out_of_service.set(false);
-            }
-        }
+        devices.inject(InjectedFault::from_panel(name.as_str()));
         if let Some(k) = weak.upgrade() {
             k.check_health();
         }

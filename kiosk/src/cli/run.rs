@@ -1,5 +1,6 @@
 //! `kiosk run [--config FILE]`: the production start. Role, reader, printer, store and visit
-//! and sentence rules come from the configuration; every port is the real one.
+//! and sentence rules come from the configuration; every port is the real one. With a `[hub]`
+//! the store syncs in the background and the fingerprint gallery follows the hub's changes.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use drivers::fingerprint::SimulatedReader;
+use kiosk::app::background_sync::BackgroundSync;
 use kiosk::app::devices::DriverReader;
 use kiosk::app::ports::{FingerReader, Ports};
 use kiosk::app::real_ports::{
@@ -20,6 +22,7 @@ use kiosk::app::{Kiosk, Settings};
 use kiosk::config::{Config, ReaderDriver};
 use kiosk::identify::IdentifySettings;
 use kiosk::store::Store;
+use kiosk::sync::{Backoff, HubConfig};
 use kiosk::visits::queue::Terminal;
 use slint::ComponentHandle;
 
@@ -55,15 +58,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let printer = kiosk::tickets::printer_from_config(&config.printer)
         .context("cannot open the ticket printer")?;
     let store = Rc::new(open()?);
-    let identifier = StoreIdentifier::load(&store, IdentifySettings::default(), READER_DPI)
-        .map_err(|e| anyhow::anyhow!("cannot load the fingerprint gallery: {e}"))?;
+    let identifier = Arc::new(
+        StoreIdentifier::load(&store, IdentifySettings::default(), READER_DPI)
+            .map_err(|e| anyhow::anyhow!("cannot load the fingerprint gallery: {e}"))?,
+    );
     let facility = config.facility.code.to_string();
     let zone = config.facility.time_zone;
     let terminal = Terminal::from_config(&config);
-    let sync_state = if config.hub.is_some() { "hub configured" } else { "no hub" };
+    // Offline first: the kiosk starts on its store whether or not the hub answers.
+    let _sync = match &config.hub {
+        Some(hub) => Some(
+            BackgroundSync::start(
+                path.clone(),
+                HubConfig::from(hub),
+                identifier.clone(),
+                Backoff::default(),
+            )
+            .context("cannot start the hub sync")?,
+        ),
+        None => None,
+    };
+    let diagnostics = if config.hub.is_some() {
+        StoreDiagnostics::with_hub(store.clone())
+    } else {
+        StoreDiagnostics::new(store.clone(), "no hub")
+    };
     let ports = Ports {
         reader,
-        identifier: Arc::new(identifier),
+        identifier,
         printer: Arc::new(SpoolPrinter::new(
             open()?,
             printer,
@@ -84,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             zone.offset(),
         )),
         audit: Box::new(StoreAudit::new(store.clone(), terminal.id.clone())),
-        diagnostics: Box::new(StoreDiagnostics::new(store, sync_state)),
+        diagnostics: Box::new(diagnostics),
         clock: Box::new(FacilityClock(zone.offset())),
     };
     let window = MainWindow::new().context("cannot open the kiosk window")?;

@@ -1,0 +1,370 @@
+//! The flows end to end on the demo store: Slint's testing backend, the production ports
+//! (1:N identification against enrolled synthetic fingers, release dates from the sentence
+//! computation, check-in and the queue, the print spooler, the audit log, diagnostics), the
+//! simulated reader and printer, hand-driven workers and Slint's mock clock.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use slint::{ComponentHandle, Model};
+
+use super::flow_tests::{exists, idle_left, press, value_of};
+use super::format::{self, Language};
+use super::harness::Harness;
+use super::kiosk::{KioskRole, Settings};
+use super::ports::{Records, Visits};
+use super::real_ports::{self, StoreRecords, StoreVisits};
+use super::simulated::{InjectedFault, SimulatedDevices};
+use super::ui;
+use crate::demo::{self as demo_store, DemoOptions};
+use crate::identify::IdentifySettings;
+use crate::sentence::SentenceSettings;
+use crate::store::Store;
+use crate::store::audit::{AuditEvent as Event, AuditOutcome};
+use crate::store::persons::BookingStatus;
+use crate::visits::queue::Terminal;
+use crate::visits::rules::VisitRules;
+
+/// A Thursday: a visiting day for narapidana and tahanan alike.
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).expect("date")
+}
+
+/// The prepared demo store every test copies, and who is enrolled in it.
+struct World {
+    _dir: tempfile::TempDir,
+    store: PathBuf,
+    /// An enrolled narapidana with a release date.
+    inmate: String,
+    /// An enrolled visitor with a booking today that passes the visit rules at `check_in_at`.
+    visitor: String,
+    booked_inmate: String,
+    check_in_at: NaiveDateTime,
+}
+
+/// Builds the world once per test process: a small demo store (the same generator as
+/// `kiosk demo`) with synthetic fingers enrolled through the real enrolment checks.
+fn world() -> &'static World {
+    static WORLD: OnceLock<World> = OnceLock::new();
+    WORLD.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store_path = dir.path().join("demo.sqlite");
+        let options = DemoOptions {
+            inmates: 16,
+            visitors: 20,
+            bookings: 16,
+            ..DemoOptions::standard(today())
+        };
+        demo_store::prepare(&store_path, &options).expect("demo store");
+
+        // A booking that checks in: tried on a scratch copy, 20 minutes before its session.
+        let rules = VisitRules::default();
+        let scratch = dir.path().join("scratch.sqlite");
+        std::fs::copy(&store_path, &scratch).expect("copy");
+        let store = Store::open(&store_path).expect("open");
+        let visits = StoreVisits::new(
+            Store::open(&scratch).expect("open scratch"),
+            demo_store::FACILITY_ID,
+            Terminal { id: "SCRATCH".into(), slot: 9 },
+            rules.clone(),
+            crate::config::TimeZone::Makassar.offset(),
+        );
+        let bookings = store.bookings_on(demo_store::FACILITY_ID, today()).expect("bookings");
+        let (booking, check_in_at) = bookings
+            .iter()
+            .filter(|b| b.status == BookingStatus::Booked)
+            .find_map(|b| {
+                let session = rules.sessions.iter().find(|s| s.code == b.session)?;
+                let at = today().and_time(session.starts) - chrono::Duration::minutes(20);
+                visits.check_in(&b.visitor_id, &b.inmate_id, at).ok().map(|_| (b.clone(), at))
+            })
+            .expect("a demo booking that passes the visit rules");
+
+        let records = StoreRecords::new(
+            Store::open(&store_path).expect("open"),
+            SentenceSettings::default(),
+            rules,
+        );
+        let settings = IdentifySettings::default();
+        let enrol = |id: &str| {
+            real_ports::enrol_synthetic_fingers(&store, "TEST", &[id.to_string()], &settings).len()
+                == 1
+        };
+        assert!(enrol(&booking.visitor_id), "visitor {} not enrolled", booking.visitor_id);
+        let inmates = store.inmates(demo_store::FACILITY_ID).expect("inmates");
+        let inmate = inmates
+            .iter()
+            .map(|i| i.person.id.clone())
+            .filter(|id| *id != booking.inmate_id)
+            .find(|id| records.release_view(id, today()).is_ok() && enrol(id))
+            .expect("an enrolled inmate with a release date");
+        // One more enrolled person, so identification has a choice to make.
+        let other = inmates.iter().rev().map(|i| i.person.id.clone()).find(|id| *id != inmate);
+        if let Some(other) = other {
+            enrol(&other);
+        }
+        drop(store);
+        World {
+            _dir: dir,
+            store: store_path,
+            inmate,
+            visitor: booking.visitor_id,
+            booked_inmate: booking.inmate_id,
+            check_in_at,
+        }
+    })
+}
+
+/// A kiosk on a private copy of the world's store.
+struct Kiosk {
+    h: Harness<SimulatedDevices>,
+    _dir: tempfile::TempDir,
+    store: PathBuf,
+}
+
+impl Kiosk {
+    fn start(role: KioskRole, now: NaiveDateTime) -> Kiosk {
+        let w = world();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = dir.path().join("kiosk.sqlite");
+        std::fs::copy(&w.store, &store).expect("copy store");
+        i_slint_backend_testing::init_no_event_loop();
+        let h = Harness::on_store(
+            &store,
+            &dir.path().join("tickets"),
+            now,
+            Settings {
+                role,
+                facility_name: demo_store::FACILITY_NAME.into(),
+                ..Settings::default()
+            },
+        )
+        .expect("kiosk on the demo store");
+        h.step();
+        Kiosk { h, _dir: dir, store }
+    }
+
+    fn store(&self) -> Store {
+        Store::open(&self.store).expect("open kiosk store")
+    }
+
+    fn audit(&self) -> Vec<(Event, AuditOutcome, Option<String>)> {
+        self.store()
+            .recent_audit(100)
+            .expect("audit")
+            .into_iter()
+            .map(|r| (r.event, r.outcome, r.person_id))
+            .collect()
+    }
+}
+
+fn morning() -> NaiveDateTime {
+    today().and_hms_opt(9, 30, 0).expect("time")
+}
+
+#[test]
+fn inmate_finger_shows_the_stores_release_date_then_times_out() {
+    let w = world();
+    let k = Kiosk::start(KioskRole::Block, morning());
+    let h = &k.h;
+    assert_eq!(h.screen(), ui::Screen::Idle);
+
+    h.scan(&w.inmate);
+    assert_eq!(h.screen(), ui::Screen::Inmate);
+    // The same figures as the sentence computation on the register.
+    let view = StoreRecords::new(k.store(), SentenceSettings::default(), VisitRules::default())
+        .release_view(&w.inmate, today())
+        .expect("release view");
+    assert_eq!(value_of(h, "inmate-name"), Some(view.name.clone()));
+    assert_eq!(value_of(h, "release-date"), Some(format::date(view.release, Language::Indonesian)),);
+    assert!(
+        k.audit().iter().any(|(e, o, p)| *e == Event::View
+            && *o == AuditOutcome::Accepted
+            && p.as_deref() == Some(w.inmate.as_str())),
+        "the view is in the store's audit log"
+    );
+
+    h.advance(29);
+    assert_eq!(idle_left(h), 1);
+    assert_eq!(h.screen(), ui::Screen::Inmate);
+    h.advance(1);
+    assert_eq!(h.screen(), ui::Screen::Idle);
+    assert!(h.window().global::<ui::InmateAdapter>().get_inmate().name.is_empty());
+}
+
+#[test]
+fn visitor_finger_to_printed_ticket_in_at_most_four_touches() {
+    let w = world();
+    let k = Kiosk::start(KioskRole::Lobby, w.check_in_at);
+    let h = &k.h;
+    let mut touches = 0;
+
+    h.scan(&w.visitor);
+    assert_eq!(h.screen(), ui::Screen::Family);
+    let rows = h.window().global::<ui::FamilyAdapter>().get_inmates();
+    let booked = (0..rows.row_count())
+        .filter_map(|i| rows.row_data(i))
+        .find(|r| r.visit == ui::VisitState::Booked)
+        .expect("the booking shows on the family screen");
+
+    // The inmate's information on the way: limited fields for a family member.
+    press(h, "Lihat informasi");
+    touches += 1;
+    assert_eq!(h.screen(), ui::Screen::Inmate);
+    assert!(h.window().global::<ui::InmateAdapter>().get_limited());
+    assert!(!exists(h, "Perkara"), "no case details for family by default");
+
+    press(h, "Lapor kunjungan");
+    touches += 1;
+    assert_eq!(h.screen(), ui::Screen::Ticket);
+    let number = value_of(h, "ticket-number").expect("number on screen");
+    h.step();
+    assert_eq!(h.window().global::<ui::TicketAdapter>().get_print(), ui::TicketPrint::Printed);
+    assert!(touches <= 4, "{touches} touches from finger to ticket");
+
+    // The queue row of this terminal (slot 1), for the booked inmate and this visitor.
+    let store = k.store();
+    let tickets = store.queue_tickets(demo_store::FACILITY_ID, today()).expect("tickets");
+    let row = tickets
+        .iter()
+        .find(|t| crate::visits::queue::number_text(t.service, t.number) == number)
+        .expect("the number on screen is the store's");
+    assert_eq!(row.terminal_slot, 1);
+    assert_eq!(row.visitor_id.as_deref(), Some(w.visitor.as_str()));
+    assert_eq!(row.inmate_id.as_deref(), Some(w.booked_inmate.as_str()));
+    let visitor_name = store.person(&w.visitor).expect("person").expect("visitor").full_name;
+    let inmate_name = store.person(&w.booked_inmate).expect("person").expect("inmate").full_name;
+    assert_eq!(booked.name.as_str(), inmate_name);
+
+    // Printed on the simulated printer: the spooled job names both people and the number.
+    let printed = h.demo.printed_tickets();
+    assert_eq!(printed.len(), 1, "{printed:?}");
+    let paper = image::open(&printed[0]).expect("ticket image").to_luma8();
+    assert!(paper.height() > 200, "a ticket, not a blank strip");
+    let payload: String = store
+        .conn()
+        .query_row(
+            "SELECT payload FROM print_job WHERE kind = 'queue_ticket' AND status = 'printed'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("printed job");
+    let job: crate::tickets::QueueTicketPrint =
+        serde_json::from_str(&payload).expect("payload json");
+    assert_eq!(job.display_number(), number);
+    assert_eq!(job.visitor_name, visitor_name);
+    assert_eq!(job.inmate_name, inmate_name);
+    assert!(
+        k.audit()
+            .iter()
+            .any(|(e, _, p)| *e == Event::CheckIn && p.as_deref() == Some(w.visitor.as_str()))
+    );
+
+    // The same visitor again: the booking is used, no second ticket.
+    h.advance(30);
+    assert_eq!(h.screen(), ui::Screen::Idle);
+    h.scan(&w.visitor);
+    let rows = h.window().global::<ui::FamilyAdapter>().get_inmates();
+    assert!(
+        (0..rows.row_count())
+            .filter_map(|i| rows.row_data(i))
+            .any(|r| r.visit == ui::VisitState::CheckedIn)
+    );
+}
+
+#[test]
+fn unknown_finger_is_not_recognised_then_locks_out() {
+    let w = world();
+    let k = Kiosk::start(KioskRole::Block, morning());
+    let h = &k.h;
+    for attempt in 1..=2 {
+        h.scan_unknown();
+        assert_eq!(h.screen(), ui::Screen::NotRecognised, "attempt {attempt}");
+        assert_eq!(h.window().global::<ui::NotRecognisedAdapter>().get_attempts(), attempt);
+        press(h, "Coba lagi");
+        assert_eq!(h.screen(), ui::Screen::Idle);
+    }
+    h.scan_unknown();
+    let nr = h.window().global::<ui::NotRecognisedAdapter>();
+    assert!(nr.get_locked());
+    let audit = k.audit();
+    let rejected = audit
+        .iter()
+        .filter(|(e, o, _)| *e == Event::Identify && *o == AuditOutcome::Rejected)
+        .count();
+    assert!(rejected >= 3, "every failed attempt and the lockout audited: {audit:?}");
+    h.advance(60);
+    assert_eq!(h.screen(), ui::Screen::Idle);
+    h.scan(&w.inmate);
+    assert_eq!(h.screen(), ui::Screen::Inmate, "usable again after the lockout");
+}
+
+#[test]
+fn technician_pin_wrong_then_right_shows_the_stores_diagnostics() {
+    let k = Kiosk::start(KioskRole::Block, morning());
+    let h = &k.h;
+    press(h, "technician");
+    for d in ["1", "2", "3", "4"] {
+        press(h, d);
+    }
+    press(h, "Masuk");
+    h.step();
+    assert_eq!(h.screen(), ui::Screen::TechnicianPin);
+    assert!(exists(h, "pin-error"));
+    for d in ["1", "2", "3", "4", "5", "6"] {
+        press(h, d);
+    }
+    press(h, "Masuk");
+    h.step();
+    assert_eq!(h.screen(), ui::Screen::Diagnostics);
+    let tech = h.window().global::<ui::TechnicianAdapter>();
+    assert!(tech.get_reader_name().contains("Simulated"));
+    assert!(tech.get_store_ok());
+    let persons = k.store().counts().expect("counts");
+    let facts: Vec<(String, String)> = (0..tech.get_store_counts().row_count())
+        .filter_map(|i| tech.get_store_counts().row_data(i))
+        .map(|f| (f.label.to_string(), f.value.to_string()))
+        .collect();
+    for (table, n) in persons.iter().filter(|(_, n)| *n > 0) {
+        assert!(
+            facts.iter().any(|(l, v)| l == table && *v == n.to_string()),
+            "{table}={n} not in {facts:?}"
+        );
+    }
+    let pins: Vec<AuditOutcome> =
+        k.audit().into_iter().filter(|(e, _, _)| *e == Event::Pin).map(|(_, o, _)| o).collect();
+    assert_eq!(pins, vec![AuditOutcome::Accepted, AuditOutcome::Rejected], "newest first");
+
+    press(h, "Tes cetak");
+    h.step();
+    assert_eq!(tech.get_test_print_result(), "ok");
+    assert_eq!(h.demo.printed_tickets().len(), 1);
+}
+
+#[test]
+fn reader_unplugged_shows_the_fault_and_recovers() {
+    let w = world();
+    let k = Kiosk::start(KioskRole::Block, morning());
+    let h = &k.h;
+    h.demo.inject(InjectedFault::ReaderUnplugged);
+    h.step();
+    h.advance(3);
+    assert_eq!(h.screen(), ui::Screen::Fault);
+    assert_eq!(h.window().global::<ui::FaultAdapter>().get_kind(), ui::FaultKind::ReaderUnplugged);
+    h.demo.inject(InjectedFault::ReaderReplugged);
+    h.advance(3);
+    h.step();
+    assert_eq!(h.screen(), ui::Screen::Idle);
+    h.scan(&w.inmate);
+    assert_eq!(h.screen(), ui::Screen::Inmate);
+}
+
+#[test]
+fn world_store_is_the_demo_generator_output() {
+    // Guards the fixture itself: the tests above run on the demo generator's store.
+    let w = world();
+    let store = Store::open(Path::new(&w.store)).expect("open");
+    assert!(store.inmates(demo_store::FACILITY_ID).expect("inmates").len() >= 16);
+    assert!(store.fingerprints().map(|t| t.len()).unwrap_or(0) >= 2);
+}

@@ -46,6 +46,15 @@ pub(super) fn exists<D>(h: &Harness<D>, label: &str) -> bool {
     ElementHandle::find_by_accessible_label(h.window(), label).next().is_some()
 }
 
+/// Types a PIN on the pad, presses "Masuk" and lets the worker check it.
+pub(super) fn submit_pin<D>(h: &Harness<D>, pin: &str) {
+    for d in pin.chars() {
+        press(h, d.encode_utf8(&mut [0; 4]));
+    }
+    press(h, "Masuk");
+    h.step();
+}
+
 pub(super) fn idle_left<D>(h: &Harness<D>) -> i32 {
     h.window().global::<ui::AppState>().get_idle_seconds_left()
 }
@@ -207,11 +216,7 @@ fn technician_pin_wrong_then_right_opens_diagnostics() {
     assert!(exists(&h, "pin-error"));
     assert!(h.demo.audit.events().contains(&AuditEvent::TechnicianPinRejected));
 
-    for d in ["1", "2", "3", "4", "5", "6"] {
-        press(&h, d);
-    }
-    press(&h, "Masuk");
-    h.step();
+    submit_pin(&h, "123456");
     assert_eq!(h.screen(), ui::Screen::Diagnostics);
     assert!(h.demo.audit.events().contains(&AuditEvent::TechnicianLogin));
     let tech = h.window().global::<ui::TechnicianAdapter>();
@@ -240,17 +245,11 @@ fn technician_pin_locks_after_repeated_failures() {
     let h = harness(KioskRole::Block);
     press(&h, "technician");
     for _ in 0..5 {
-        press(&h, "9");
-        press(&h, "Masuk");
-        h.step();
+        submit_pin(&h, "9");
     }
     let tech = h.window().global::<ui::TechnicianAdapter>();
     assert!(tech.get_pin_locked());
-    for d in ["1", "2", "3", "4", "5", "6"] {
-        press(&h, d);
-    }
-    press(&h, "Masuk");
-    h.step();
+    submit_pin(&h, "123456");
     assert_eq!(h.screen(), ui::Screen::TechnicianPin, "right PIN refused while locked");
 }
 

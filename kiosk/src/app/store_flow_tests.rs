@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use chrono::{NaiveDate, NaiveDateTime};
 use slint::{ComponentHandle, Model};
 
-use super::flow_tests::{exists, idle_left, press, value_of};
+use super::flow_tests::{exists, idle_left, press, submit_pin, value_of};
 use super::format::{self, Language};
 use super::harness::Harness;
 use super::kiosk::{KioskRole, Settings};
@@ -305,18 +305,10 @@ fn technician_pin_wrong_then_right_shows_the_stores_diagnostics() {
     let k = Kiosk::start(KioskRole::Block, morning());
     let h = &k.h;
     press(h, "technician");
-    for d in ["1", "2", "3", "4"] {
-        press(h, d);
-    }
-    press(h, "Masuk");
-    h.step();
+    submit_pin(h, "1234");
     assert_eq!(h.screen(), ui::Screen::TechnicianPin);
     assert!(exists(h, "pin-error"));
-    for d in ["1", "2", "3", "4", "5", "6"] {
-        press(h, d);
-    }
-    press(h, "Masuk");
-    h.step();
+    submit_pin(h, "123456");
     assert_eq!(h.screen(), ui::Screen::Diagnostics);
     let tech = h.window().global::<ui::TechnicianAdapter>();
     assert!(tech.get_reader_name().contains("Simulated"));

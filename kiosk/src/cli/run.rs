@@ -66,22 +66,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let zone = config.facility.time_zone;
     let terminal = Terminal::from_config(&config);
     // Offline first: the kiosk starts on its store whether or not the hub answers.
-    let _sync = match &config.hub {
-        Some(hub) => Some(
-            BackgroundSync::start(
+    let (_sync, diagnostics) = match &config.hub {
+        Some(hub) => {
+            let sync = BackgroundSync::start(
                 path.clone(),
                 HubConfig::from(hub),
                 identifier.clone(),
                 Backoff::default(),
             )
-            .context("cannot start the hub sync")?,
-        ),
-        None => None,
-    };
-    let diagnostics = if config.hub.is_some() {
-        StoreDiagnostics::with_hub(store.clone())
-    } else {
-        StoreDiagnostics::new(store.clone(), "no hub")
+            .context("cannot start the hub sync")?;
+            (Some(sync), StoreDiagnostics::with_hub(store.clone()))
+        }
+        None => (None, StoreDiagnostics::new(store.clone(), "no hub")),
     };
     let ports = Ports {
         reader,

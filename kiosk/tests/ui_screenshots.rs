@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const SCREENS: [&str; 17] = [
+const SCREENS: [&str; 19] = [
     "idle",
     "scanning",
     "inmate",
@@ -15,6 +15,8 @@ const SCREENS: [&str; 17] = [
     "fault-store-damaged",
     "fault-out-of-service",
     "idle-lobby",
+    "complaint",
+    "complaint-receipt",
     "family",
     "family-inmate",
     "ticket",

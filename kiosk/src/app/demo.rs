@@ -368,6 +368,8 @@ fn people() -> Vec<Person> {
 struct VisitBook {
     checked_in: Vec<(PersonId, PersonId, String)>,
     next_number: u32,
+    /// Complaints filed: category, text, person (None = anonymous).
+    complaints: Vec<(ComplaintCategory, String, Option<PersonId>)>,
 }
 
 struct DemoRecords {
@@ -461,6 +463,20 @@ impl Visits for DemoVisits {
             ],
             self.book.borrow().checked_in.len() as u32 + 2,
         ))
+    }
+
+    fn file_complaint(
+        &self,
+        category: ComplaintCategory,
+        body: &str,
+        person: Option<&str>,
+        at: NaiveDateTime,
+    ) -> Result<String, PortError> {
+        let body = crate::visits::complaints::check_body(body)
+            .map_err(|p| PortError::Refused(p.en.to_string()))?;
+        let mut book = self.book.borrow_mut();
+        book.complaints.push((category, body.to_string(), person.map(str::to_string)));
+        Ok(format!("PGD-{}-{:04}", at.format("%Y%m%d"), book.complaints.len()))
     }
 }
 

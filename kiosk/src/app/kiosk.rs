@@ -14,6 +14,7 @@ use super::ports::*;
 use super::ui;
 use super::worker::{Executor, Inbox, Outcome, ThreadExecutor};
 use crate::config::{self, PinHash};
+use crate::visits::complaints::{self, ComplaintProblem, MAX_BODY_CHARS};
 
 /// Which terminal this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +101,32 @@ enum Current {
     Family { visitor: Person, linked: Vec<LinkedInmate> },
     FamilyInmate { visitor: Person, linked: Vec<LinkedInmate>, index: usize, view: ReleaseView },
     Ticket { ticket: IssuedTicket, print: ui::TicketPrint },
+    Complaint(ComplaintDraft),
 }
+
+/// Seconds a complaint form stays up without a touch: typing takes longer than reading.
+const COMPLAINT_SECONDS: u32 = 120;
+
+/// A complaint being written, then its receipt.
+#[derive(Clone)]
+struct ComplaintDraft {
+    /// The identified visitor when opened from the family screen; `None` from idle.
+    person: Option<Person>,
+    category: Option<ComplaintCategory>,
+    text: String,
+    anonymous: bool,
+    problem: Option<ComplaintProblem>,
+    receipt: Option<String>,
+}
+
+const NO_CATEGORY: ComplaintProblem = ComplaintProblem {
+    id: "Pilih kategori pengaduan terlebih dahulu.",
+    en: "Please choose a category first.",
+};
+const NOT_SAVED: ComplaintProblem = ComplaintProblem {
+    id: "Pengaduan belum tersimpan. Coba lagi atau hubungi petugas.",
+    en: "The complaint was not saved. Try again or ask an officer.",
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fault {
@@ -265,6 +291,7 @@ fn connect(shared: &Rc<Shared>) {
     app.on_touched(on(touched));
     app.on_finish(on(go_home));
     app.on_open_technician(on(open_technician));
+    app.on_open_complaint(on(open_complaint));
     let weak = Rc::downgrade(shared);
     app.on_set_language(move |code| {
         if let (Some(s), Some(lang)) = (weak.upgrade(), Language::from_code(&code)) {
@@ -293,6 +320,36 @@ fn connect(shared: &Rc<Shared>) {
             check_in(&s, i.max(0) as usize);
         }
     });
+
+    family.on_complain(on(complain_from_family));
+
+    let complaint = w.global::<ui::ComplaintAdapter>();
+    let weak = Rc::downgrade(shared);
+    complaint.on_choose_category(move |i| {
+        let category = usize::try_from(i).ok().and_then(|i| ComplaintCategory::ALL.get(i));
+        if let (Some(s), Some(&category)) = (weak.upgrade(), category) {
+            edit_complaint(&s, |d| d.category = Some(category));
+        }
+    });
+    let weak = Rc::downgrade(shared);
+    complaint.on_typed(move |text| {
+        if let Some(s) = weak.upgrade() {
+            edit_complaint(&s, |d| {
+                if d.text.chars().count() + text.chars().count() <= MAX_BODY_CHARS {
+                    d.text.push_str(&text);
+                }
+            });
+        }
+    });
+    complaint.on_erase(on(|s| {
+        edit_complaint(s, |d| {
+            d.text.pop();
+        })
+    }));
+    complaint.on_toggle_anonymous(on(|s| {
+        edit_complaint(s, |d| d.anonymous = !d.anonymous || d.person.is_none())
+    }));
+    complaint.on_submit(on(submit_complaint));
 
     let inmate = w.global::<ui::InmateAdapter>();
     inmate.on_back(on(family_back));
@@ -375,6 +432,7 @@ fn is_personal(screen: ui::Screen) -> bool {
             | ui::Screen::Ticket
             | ui::Screen::TechnicianPin
             | ui::Screen::Diagnostics
+            | ui::Screen::Complaint
     )
 }
 
@@ -474,6 +532,11 @@ fn clear_personal(shared: &Shared) {
     let ticket = w.global::<ui::TicketAdapter>();
     ticket.set_number(SharedString::new());
     ticket.set_inmate_name(SharedString::new());
+    let complaint = w.global::<ui::ComplaintAdapter>();
+    complaint.set_text(SharedString::new());
+    complaint.set_receipt(SharedString::new());
+    complaint.set_problem(SharedString::new());
+    complaint.set_category(-1);
     let tech = w.global::<ui::TechnicianAdapter>();
     tech.set_pin_digits(0);
     tech.set_pin_wrong(false);
@@ -827,6 +890,93 @@ fn check_in(shared: &Rc<Shared>, index: usize) {
     }
 }
 
+/// The complaint form from idle: nobody is identified, so it is anonymous.
+fn open_complaint(shared: &Rc<Shared>) {
+    if screen(shared) != ui::Screen::Idle {
+        return;
+    }
+    cancel_capture(shared);
+    clear_personal(shared);
+    begin_complaint(shared, None);
+}
+
+/// The complaint form from the family screen: the visitor may put their name on it.
+fn complain_from_family(shared: &Rc<Shared>) {
+    let visitor = match &shared.state.borrow().current {
+        Current::Family { visitor, .. } | Current::FamilyInmate { visitor, .. } => visitor.clone(),
+        _ => return,
+    };
+    begin_complaint(shared, Some(visitor));
+}
+
+fn begin_complaint(shared: &Rc<Shared>, person: Option<Person>) {
+    shared.state.borrow_mut().current = Current::Complaint(ComplaintDraft {
+        person,
+        category: None,
+        text: String::new(),
+        // Anonymous unless the person chooses otherwise: fear of retaliation keeps people quiet.
+        anonymous: true,
+        problem: None,
+        receipt: None,
+    });
+    render_current(shared);
+    start_countdown(shared, COMPLAINT_SECONDS);
+    show(shared, ui::Screen::Complaint);
+}
+
+/// Applies a change to the draft on screen (none once it is filed) and shows it.
+fn edit_complaint(shared: &Rc<Shared>, change: impl FnOnce(&mut ComplaintDraft)) {
+    touched(shared);
+    if let Current::Complaint(draft) = &mut shared.state.borrow_mut().current {
+        if draft.receipt.is_none() {
+            draft.problem = None;
+            change(draft);
+        }
+    }
+    render_current(shared);
+}
+
+fn submit_complaint(shared: &Rc<Shared>) {
+    touched(shared);
+    let (category, text, person) = match &shared.state.borrow().current {
+        Current::Complaint(d) if d.receipt.is_none() => (
+            d.category,
+            d.text.clone(),
+            d.person.as_ref().filter(|_| !d.anonymous).map(|p| p.id.clone()),
+        ),
+        _ => return,
+    };
+    let checked = match category {
+        None => Err(NO_CATEGORY),
+        Some(category) => complaints::check_body(&text).map(|body| (category, body)),
+    };
+    let outcome = checked.and_then(|(category, body)| {
+        shared.ports.visits.file_complaint(category, body, person.as_deref(), now(shared)).map_err(
+            |err| {
+                tracing::error!("complaint not filed: {err}");
+                note_error(shared, format!("complaint: {err}"));
+                NOT_SAVED
+            },
+        )
+    });
+    let filed = outcome.is_ok();
+    if let Current::Complaint(d) = &mut shared.state.borrow_mut().current {
+        match outcome {
+            Ok(receipt) => {
+                d.receipt = Some(receipt);
+                // The text is stored; nothing of it stays in the kiosk's memory or on screen.
+                d.text.clear();
+            }
+            Err(problem) => d.problem = Some(problem),
+        }
+    }
+    render_current(shared);
+    if filed {
+        let seconds = shared.state.borrow().settings.idle_seconds;
+        start_countdown(shared, seconds);
+    }
+}
+
 fn open_technician(shared: &Rc<Shared>) {
     if !matches!(screen(shared), ui::Screen::Idle | ui::Screen::Fault | ui::Screen::Display) {
         return;
@@ -1126,7 +1276,36 @@ fn render_current(shared: &Shared) {
             t.set_waiting_ahead(ticket.waiting_ahead as i32);
             t.set_print(*print);
         }
+        Current::Complaint(d) => set_complaint(w, d, lang),
     }
+}
+
+fn set_complaint(w: &ui::MainWindow, d: &ComplaintDraft, lang: Language) {
+    let pick = |id: &'static str, en: &'static str| match lang {
+        Language::Indonesian => id,
+        Language::English => en,
+    };
+    let chips: Vec<ui::CategoryChip> = ComplaintCategory::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ui::CategoryChip {
+            label: pick(c.label_id(), c.label_en()).into(),
+            index: i as i32,
+        })
+        .collect();
+    // Two per row: the longest label ("Sarana dan prasarana") fits beside any other.
+    let rows: Vec<ModelRc<ui::CategoryChip>> =
+        chips.chunks(2).map(|row| ModelRc::new(VecModel::from(row.to_vec()))).collect();
+    let a = w.global::<ui::ComplaintAdapter>();
+    a.set_category_rows(ModelRc::new(VecModel::from(rows)));
+    let chosen = d.category.and_then(|c| ComplaintCategory::ALL.iter().position(|&x| x == c));
+    a.set_category(chosen.map_or(-1, |i| i as i32));
+    a.set_text(d.text.as_str().into());
+    a.set_max_chars(MAX_BODY_CHARS as i32);
+    a.set_can_identify(d.person.is_some());
+    a.set_anonymous(d.anonymous || d.person.is_none());
+    a.set_problem(d.problem.as_ref().map(|p| pick(p.id, p.en)).unwrap_or_default().into());
+    a.set_receipt(d.receipt.clone().unwrap_or_default().into());
 }
 
 fn initials(name: &str) -> String {

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+pub use crate::visits::complaints::ComplaintCategory;
+
 /// A person's id in the store (`persons.id`).
 pub type PersonId = String;
 
@@ -216,6 +218,14 @@ pub trait Visits {
         at: NaiveDateTime,
     ) -> Result<IssuedTicket, PortError>;
     fn now_serving(&self) -> Result<(Vec<NowServing>, u32), PortError>;
+    /// Stores a complaint (`person` `None`: anonymous) and returns its receipt number.
+    fn file_complaint(
+        &self,
+        category: ComplaintCategory,
+        body: &str,
+        person: Option<&str>,
+        at: NaiveDateTime,
+    ) -> Result<String, PortError>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

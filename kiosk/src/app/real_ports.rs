@@ -8,9 +8,9 @@ use std::cell::RefCell;
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone as _};
 
 use super::ports::{
-    DecreeState, FingerCapture, Identifier, IssuedTicket, LinkedInmate, NowServing, Person,
-    PersonId, PersonKind, PortError, PrinterCondition, ProgrammeView, Records, ReleaseView,
-    RemissionView, Stage, TicketPrinter, VisitToday, Visits, Ymd,
+    ComplaintCategory, DecreeState, FingerCapture, Identifier, IssuedTicket, LinkedInmate,
+    NowServing, Person, PersonId, PersonKind, PortError, PrinterCondition, ProgrammeView, Records,
+    ReleaseView, RemissionView, Stage, TicketPrinter, VisitToday, Visits, Ymd,
 };
 use crate::sentence::{self, SentenceReport, SentenceSettings, Term, record::input_from_record};
 use crate::store::Store;
@@ -313,6 +313,31 @@ impl Visits for StoreVisits {
             })
             .collect();
         Ok((serving, waiting))
+    }
+
+    fn file_complaint(
+        &self,
+        category: ComplaintCategory,
+        body: &str,
+        person: Option<&str>,
+        at: NaiveDateTime,
+    ) -> Result<String, PortError> {
+        let now = self.local(at)?;
+        let mut store = self.store.borrow_mut();
+        visits::complaints::file_complaint(
+            &mut store,
+            &self.facility_id,
+            &self.terminal,
+            category,
+            body,
+            person,
+            now,
+        )
+        .map(|receipt| receipt.receipt_number)
+        .map_err(|e| match e {
+            VisitError::InvalidComplaint { en, .. } => PortError::Refused(en.to_string()),
+            other => store_error(other),
+        })
     }
 }
 

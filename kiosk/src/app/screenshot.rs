@@ -147,6 +147,15 @@ pub fn render_all(
     sized(&h, size)?;
     h.step();
     written.push(save(h.window(), dir, "idle-lobby")?);
+    h.window().global::<ui::AppState>().invoke_open_complaint();
+    expect(&h, ui::Screen::Complaint, "complaint")?;
+    let complaint = h.window().global::<ui::ComplaintAdapter>();
+    complaint.invoke_choose_category(2);
+    complaint.invoke_typed("Petugas parkir meminta uang untuk nomor antrean".into());
+    written.push(save(h.window(), dir, "complaint")?);
+    complaint.invoke_submit();
+    written.push(save(h.window(), dir, "complaint-receipt")?);
+    h.window().global::<ui::AppState>().invoke_finish();
     h.scan(demo::SITI);
     expect(&h, ui::Screen::Family, "family")?;
     written.push(save(h.window(), dir, "family")?);

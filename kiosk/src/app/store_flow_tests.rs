@@ -360,3 +360,116 @@ fn world_store_is_the_demo_generator_output() {
     assert!(store.inmates(demo_store::FACILITY_ID).expect("inmates").len() >= 16);
     assert!(store.fingerprints().map(|t| t.len()).unwrap_or(0) >= 2);
 }
+
+/// Types `text` on the on-screen keyboard, one key press per character (shift for capitals).
+fn type_on_keyboard(h: &Harness<SimulatedDevices>, text: &str) {
+    for c in text.chars() {
+        if c == ' ' {
+            press(h, "key-space");
+            continue;
+        }
+        if c.is_uppercase() {
+            press(h, "key-shift");
+        }
+        press(h, &format!("key-{}", c.to_lowercase()));
+    }
+}
+
+#[test]
+fn anonymous_complaint_from_idle_is_stored_with_a_receipt() {
+    let w = world();
+    let k = Kiosk::start(KioskRole::Lobby, w.check_in_at);
+    let h = &k.h;
+    assert!(exists(h, "Pengaduan"), "the idle screen offers complaints");
+
+    press(h, "Pengaduan");
+    assert_eq!(h.screen(), ui::Screen::Complaint);
+    assert_eq!(idle_left(h), 120, "typing gets a longer privacy countdown");
+    assert!(!h.window().global::<ui::ComplaintAdapter>().get_can_identify());
+
+    // Nothing chosen yet: a plain-words reason, nothing stored.
+    press(h, "Kirim pengaduan");
+    assert_eq!(
+        value_of(h, "complaint-problem").as_deref(),
+        Some("Pilih kategori pengaduan terlebih dahulu.")
+    );
+    press(h, "Pungutan liar");
+    press(h, "Kirim pengaduan");
+    assert_eq!(value_of(h, "complaint-problem").as_deref(), Some("Tuliskan isi pengaduan Anda."));
+
+    type_on_keyboard(h, "Petugas minta uang antrex");
+    press(h, "key-erase");
+    assert_eq!(value_of(h, "complaint-text").as_deref(), Some("Petugas minta uang antre"));
+    assert!(!exists(h, "complaint-problem"), "typing clears the old reason");
+    press(h, "Kirim pengaduan");
+
+    let receipt = value_of(h, "complaint-receipt").expect("receipt on screen");
+    // Slot 1's block of the day, like its queue numbers.
+    assert_eq!(receipt, "PGD-20261126-1001");
+    let row = k.store().complaint_by_receipt(&receipt).expect("query").expect("stored");
+    assert_eq!(row.category, "illegal_fee");
+    assert_eq!(row.body, "Petugas minta uang antre");
+    assert!(row.anonymous);
+    assert_eq!(row.person_id, None);
+    assert!(
+        k.audit().iter().any(|(e, _, p)| *e == Event::Complaint && p.is_none()),
+        "the filing is audited without a person"
+    );
+    assert!(!exists(h, "complaint-text"), "the form gave way to the receipt");
+    assert!(h.window().global::<ui::ComplaintAdapter>().get_text().is_empty());
+
+    // The receipt stays for the normal privacy time, then the form is gone.
+    h.advance(30);
+    assert_eq!(h.screen(), ui::Screen::Idle);
+    assert!(h.window().global::<ui::ComplaintAdapter>().get_receipt().is_empty());
+}
+
+#[test]
+fn a_recognised_visitor_may_put_their_name_on_a_complaint() {
+    let w = world();
+    let k = Kiosk::start(KioskRole::Lobby, w.check_in_at);
+    let h = &k.h;
+    h.scan(&w.visitor);
+    assert_eq!(h.screen(), ui::Screen::Family);
+    press(h, "Sampaikan pengaduan");
+    assert_eq!(h.screen(), ui::Screen::Complaint);
+    let adapter = h.window().global::<ui::ComplaintAdapter>();
+    assert!(adapter.get_can_identify());
+    assert!(adapter.get_anonymous(), "anonymous unless chosen otherwise");
+    press(h, "Kirim tanpa nama (anonim)");
+    assert!(!adapter.get_anonymous());
+
+    press(h, "Layanan");
+    // The form stops at the limit instead of losing what was typed.
+    adapter.invoke_typed("x".repeat(crate::visits::complaints::MAX_BODY_CHARS).into());
+    press(h, "key-a");
+    assert_eq!(adapter.get_text().chars().count(), crate::visits::complaints::MAX_BODY_CHARS);
+    press(h, "Kirim pengaduan");
+    let receipt = value_of(h, "complaint-receipt").expect("receipt");
+    let row = k.store().complaint_by_receipt(&receipt).expect("query").expect("stored");
+    assert_eq!(row.category, "service");
+    assert!(!row.anonymous);
+    assert_eq!(row.person_id.as_deref(), Some(w.visitor.as_str()));
+}
+
+#[test]
+fn an_abandoned_complaint_times_out_and_nothing_is_stored() {
+    let w = world();
+    let k = Kiosk::start(KioskRole::Block, morning());
+    let h = &k.h;
+    press(h, "Pengaduan");
+    press(h, "Lainnya");
+    type_on_keyboard(h, "rahasia");
+    h.advance(119);
+    assert_eq!(h.screen(), ui::Screen::Complaint);
+    h.advance(1);
+    assert_eq!(h.screen(), ui::Screen::Idle);
+    assert!(h.window().global::<ui::ComplaintAdapter>().get_text().is_empty());
+    let stored: i64 = k
+        .store()
+        .conn()
+        .query_row("SELECT count(*) FROM complaint", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(stored, 0);
+    let _ = w;
+}

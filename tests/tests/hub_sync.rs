@@ -2,6 +2,7 @@
 //! connection killed in the middle of a batch, the hub down, idempotent push, row-level security,
 //! quarantine of malformed rows, all-or-nothing CSV import.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,6 +10,9 @@ use std::time::Instant;
 use kiosk::store::Store;
 use kiosk::sync::hub::import::{ImportError, import_csv};
 use kiosk::sync::{HookPoint, HubConfig, SyncError, SyncOptions, sync_once};
+use kiosk::visits::{
+    ComplaintCategory, Service, Terminal, allocate_number, call_next, file_complaint,
+};
 use rusqlite::types::Value;
 use tests::pg::TestHub;
 use tokio_postgres::Client;
@@ -519,6 +523,26 @@ async fn a_kiosk_role_cannot_read_another_facilitys_rows() {
         .expect("own event");
     let err = kiosk.query("SELECT count(*) FROM audit_log", &[]).await.expect_err("write-only");
     assert!(kiosk::sync::describe(&err).contains("permission denied"), "{err}");
+    // Queue tickets reach kiosks through the change log only, and a kiosk can call only its own
+    // facility's tickets.
+    let err = kiosk.query("SELECT count(*) FROM queue_ticket", &[]).await.expect_err("tickets");
+    assert!(kiosk::sync::describe(&err).contains("permission denied"), "{err}");
+    let admin = hub.admin().await;
+    admin
+        .execute(
+            "INSERT INTO queue_ticket (id, facility_id, service_day, service, number, terminal_id, issued_at)
+             VALUES ('qt-e', 'LAPAS-E', '2026-12-01', 'A', 1, 'lobby-e', now())",
+            &[],
+        )
+        .await
+        .expect("other facility's ticket");
+    let called: Option<chrono::DateTime<chrono::Utc>> =
+        kiosk.query_one("SELECT hub_call_ticket('qt-e', now())", &[]).await.expect("call").get(0);
+    assert_eq!(called, None);
+    assert_eq!(
+        hub_count(&admin, "SELECT count(*) FROM queue_ticket WHERE called_at IS NOT NULL").await,
+        0
+    );
 
     // And its store gets its own facility only.
     let (_dir, mut store) = temp_store();
@@ -774,4 +798,208 @@ async fn a_store_refuses_a_hub_it_was_not_synced_with() {
     let err = sync_once(&mut store, &url, &SyncOptions::default()).await.expect_err("behind");
     assert!(matches!(err, SyncError::HubBehind { hub: 3, .. }), "{err}");
     assert_eq!(dump(&store), before);
+}
+
+/// Numbers of `service` issued by `slot` in a store, sorted.
+fn block(rows: &[kiosk::store::queue::QueueTicketRow], slot: u8, service: Service) -> Vec<u32> {
+    let mut seq: Vec<u32> = rows
+        .iter()
+        .filter(|r| r.terminal_slot == slot && r.service == service)
+        .map(|r| r.sequence)
+        .collect();
+    seq.sort_unstable();
+    seq
+}
+
+fn lobby_time(hms: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(&format!("2026-12-01T{hms}+08:00")).expect("time")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_lobby_terminals_share_their_queue_through_the_hub() {
+    let Some(hub) = TestHub::new().await else { return };
+    const FACILITY: &str = "RUTAN-Q";
+    seed_small(&hub, FACILITY, 4).await;
+    let urls = [
+        HubConfig::plain(hub.add_kiosk(FACILITY).await),
+        HubConfig::plain(hub.add_kiosk(FACILITY).await),
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paths: Vec<_> = (0..2).map(|i| dir.path().join(format!("lobby-{i}.sqlite"))).collect();
+    for (path, url) in paths.iter().zip(&urls) {
+        let mut store = Store::open(path).expect("store");
+        sync_once(&mut store, url, &SyncOptions::default()).await.expect("initial sync");
+    }
+
+    // Offline: two screens per terminal issue numbers at once, each terminal in its own block.
+    let per_screen = 25;
+    let handles: Vec<_> = paths
+        .iter()
+        .enumerate()
+        .flat_map(|(slot, path)| {
+            (0..2).map(move |screen| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut store = Store::open(&path).expect("open");
+                    let terminal = Terminal { id: format!("lobby-{slot}"), slot: slot as u8 };
+                    for i in 0..per_screen {
+                        let service =
+                            if i % 5 == 0 { Service::GoodsDeposit } else { Service::Visit };
+                        let now = lobby_time(&format!("09:{:02}:{:02}", i, screen * 10 + slot));
+                        allocate_number(&mut store, FACILITY, &terminal, service, None, now)
+                            .expect("allocate offline");
+                    }
+                })
+            })
+        })
+        .collect();
+    tokio::task::block_in_place(|| {
+        for handle in handles {
+            handle.join().expect("screen thread");
+        }
+    });
+    let mut stores: Vec<Store> = paths.iter().map(|p| Store::open(p).expect("open")).collect();
+    let terminal_one = Terminal { id: "lobby-0".into(), slot: 0 };
+    file_complaint(
+        &mut stores[0],
+        FACILITY,
+        &terminal_one,
+        ComplaintCategory::IllegalFee,
+        "Diminta uang di pintu.",
+        None,
+        lobby_time("09:30:00"),
+    )
+    .expect("anonymous complaint");
+    let day = lobby_time("09:00:00").date_naive();
+    for store in &stores {
+        assert_eq!(store.queue_tickets(FACILITY, day).expect("rows").len(), 2 * per_screen);
+    }
+
+    // Back online: terminal 1, terminal 2, terminal 1 again (to learn terminal 2's tickets).
+    for i in [0, 1, 0] {
+        let report =
+            sync_once(&mut stores[i], &urls[i], &SyncOptions::default()).await.expect("sync round");
+        assert_eq!((report.push_refused, report.quarantined), (0, 0), "{report:?}");
+    }
+    let total = 4 * per_screen;
+    let admin = hub.admin().await;
+    assert_eq!(hub_count(&admin, "SELECT count(*) FROM queue_ticket").await, total as i64);
+    for store in &stores {
+        let rows = store.queue_tickets(FACILITY, day).expect("rows");
+        assert_eq!(rows.len(), total, "every ticket on every terminal");
+        let keys: BTreeSet<(Service, u32)> = rows.iter().map(|r| (r.service, r.number)).collect();
+        assert_eq!(keys.len(), total, "numbers unique across terminals");
+        for slot in 0..2u8 {
+            for (service, n) in [(Service::Visit, 40u32), (Service::GoodsDeposit, 10)] {
+                assert_eq!(block(&rows, slot, service), (1..=n).collect::<Vec<_>>(), "{slot}");
+            }
+        }
+        let issued: u32 =
+            store.queue_status(FACILITY, day).expect("status").iter().map(|q| q.issued).sum();
+        assert_eq!(issued as usize, total, "now-serving counts both terminals");
+        assert!(rows.iter().all(|r| r.ticket_code.is_some()), "ticket codes travel");
+        assert_eq!(store.sync_status().expect("status").unpushed_events, 0);
+    }
+    // The hub keeps what a terminal needs of a ticket, and the complaint without a person.
+    let row = admin
+        .query_one(
+            "SELECT count(*) FILTER (WHERE ticket_code IS NULL), count(DISTINCT terminal_id)
+             FROM queue_ticket",
+            &[],
+        )
+        .await
+        .expect("hub tickets");
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (0, 2));
+    let complaint = admin
+        .query_one(
+            "SELECT anonymous, person_id, terminal_id, facility_id FROM complaint
+             WHERE category = 'illegal_fee'",
+            &[],
+        )
+        .await
+        .expect("complaint on the hub");
+    let (anonymous, person, terminal, facility): (bool, Option<String>, Option<String>, String) =
+        (complaint.get(0), complaint.get(1), complaint.get(2), complaint.get(3));
+    assert!(anonymous);
+    assert_eq!(person, None);
+    assert_eq!((terminal.as_deref(), facility.as_str()), (Some("lobby-0"), FACILITY));
+
+    // An officer calls at terminal 1; terminal 2 sees it after its sync.
+    let called = call_next(&mut stores[0], FACILITY, Service::GoodsDeposit, lobby_time("10:00:00"))
+        .expect("call")
+        .expect("someone waits");
+    sync_once(&mut stores[0], &urls[0], &SyncOptions::default()).await.expect("push call");
+    let report = sync_once(&mut stores[1], &urls[1], &SyncOptions::default()).await.expect("pull");
+    assert_eq!(report.upserted, 1, "{report:?}");
+    let seen = stores[1].queue_ticket(&called.id).expect("read").expect("ticket on terminal 2");
+    assert_eq!(seen.called_at.as_deref(), Some("2026-12-01T02:00:00Z"));
+    let status = |store: &Store| {
+        store
+            .queue_status(FACILITY, day)
+            .expect("status")
+            .into_iter()
+            .map(|q| (q.service, q.waiting, q.last_called.map(|t| t.id)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(status(&stores[0]), status(&stores[1]));
+
+    // Both terminals call the next visit while apart: the same ticket, the earliest call wins.
+    let late = call_next(&mut stores[0], FACILITY, Service::Visit, lobby_time("10:10:00"))
+        .expect("call")
+        .expect("ticket");
+    let early = call_next(&mut stores[1], FACILITY, Service::Visit, lobby_time("10:05:00"))
+        .expect("call")
+        .expect("ticket");
+    assert_eq!(late.id, early.id);
+    for i in [0, 1, 0] {
+        sync_once(&mut stores[i], &urls[i], &SyncOptions::default()).await.expect("sync");
+    }
+    for store in &stores {
+        let ticket = store.queue_ticket(&late.id).expect("read").expect("ticket");
+        assert_eq!(ticket.called_at.as_deref(), Some("2026-12-01T02:05:00Z"));
+    }
+    let on_hub: chrono::DateTime<chrono::Utc> = admin
+        .query_one("SELECT called_at FROM queue_ticket WHERE id = $1", &[&late.id])
+        .await
+        .expect("hub ticket")
+        .get(0);
+    assert_eq!(on_hub.to_rfc3339(), "2026-12-01T02:05:00+00:00");
+    assert_eq!(status(&stores[0]), status(&stores[1]));
+
+    // A ticket of a misconfigured terminal (slot 0 twice) reaches both: quarantined, not merged.
+    let taken: String = admin
+        .query_one("SELECT id FROM queue_ticket WHERE service = 'A' AND number = 1", &[])
+        .await
+        .expect("A-001")
+        .get(0);
+    admin
+        .execute(
+            "INSERT INTO queue_ticket (id, facility_id, service_day, service, number, terminal_id, issued_at)
+             VALUES ('qt-twin', $1, '2026-12-01', 'A', 1, 'lobby-twin', now())",
+            &[&FACILITY],
+        )
+        .await
+        .expect("twin ticket");
+    for i in [0, 1] {
+        let report =
+            sync_once(&mut stores[i], &urls[i], &SyncOptions::default()).await.expect("sync");
+        assert_eq!(report.quarantined, 1, "{report:?}");
+        let status = stores[i].sync_status().expect("status");
+        assert!(
+            status
+                .recent_quarantine
+                .iter()
+                .any(|q| q.row_id == "qt-twin"
+                    && q.error.contains(&format!("held by ticket {taken}"))),
+            "{status:?}"
+        );
+        assert_eq!(stores[i].queue_tickets(FACILITY, day).expect("rows").len(), total);
+        stores[i].integrity_check().expect("intact");
+    }
+    // Quiet afterwards: nothing goes up or comes down.
+    for i in [0, 1] {
+        let report =
+            sync_once(&mut stores[i], &urls[i], &SyncOptions::default()).await.expect("sync");
+        assert_eq!((report.pulled, report.pushed, report.calls_pushed), (0, 0, 0), "{report:?}");
+    }
 }

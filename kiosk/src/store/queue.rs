@@ -1,7 +1,7 @@
 //! Queue tickets: allocation in per-terminal blocks (scheme in `visits/queue.rs`), calling the
 //! next number, waiting counts, and merging rows from another terminal as sync does.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{Store, StoreError};
@@ -203,6 +203,119 @@ pub(crate) fn allocate_in(
     })
 }
 
+/// What merging one ticket from elsewhere (another store, the hub) did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Merged {
+    /// New here.
+    Inserted,
+    /// Already here under the same number.
+    Present {
+        /// The incoming call was earlier than this store's (or this store had none) and replaced it.
+        took_call: bool,
+        /// This store's call time after the merge.
+        called_at: Option<String>,
+    },
+    /// Not merged: another row holds the number, or this id is here under another number.
+    Conflict {
+        /// The row kept here.
+        existing_id: String,
+        /// Why, for the quarantine and the logs.
+        reason: String,
+    },
+}
+
+/// Whether call time `a` is before `b`: as instants when both parse (rows written by other tools
+/// may carry offsets or fractions), else as text.
+fn earlier(a: &str, b: &str) -> bool {
+    match (DateTime::parse_from_rfc3339(a), DateTime::parse_from_rfc3339(b)) {
+        (Ok(a), Ok(b)) => a < b,
+        _ => a < b,
+    }
+}
+
+/// Merges one ticket inside an open write transaction. A ticket this store has keeps its number
+/// and everything else; only an earlier call is taken over. References to a visitor or inmate this
+/// store does not know are dropped: the queue needs the number, and the hub keeps the full row.
+pub(crate) fn merge_ticket_in(conn: &Connection, row: &QueueTicketRow) -> rusqlite::Result<Merged> {
+    let day = row.service_day.to_string();
+    let here: Option<(String, String, String, u32, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT facility_id, service_day, service, number, called_at FROM queue_ticket
+             WHERE id = ?1",
+        )?
+        .query_row([&row.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .optional()?;
+    if let Some((facility, here_day, service, number, called_at)) = here {
+        let same = facility == row.facility_id
+            && here_day == day
+            && service == row.service.letter()
+            && number == row.number;
+        if !same {
+            return Ok(Merged::Conflict {
+                existing_id: row.id.clone(),
+                reason: format!(
+                    "ticket {} is {service}-{number:03} of {here_day} at {facility} here but \
+                     {}-{:03} of {day} at {} in the incoming row; kept as it is here",
+                    row.id,
+                    row.service.letter(),
+                    row.number,
+                    row.facility_id
+                ),
+            });
+        }
+        return Ok(match (&row.called_at, called_at) {
+            (Some(incoming), local) if local.as_deref().is_none_or(|l| earlier(incoming, l)) => {
+                conn.prepare_cached("UPDATE queue_ticket SET called_at = ?2 WHERE id = ?1")?
+                    .execute(params![row.id, incoming])?;
+                Merged::Present { took_call: true, called_at: Some(incoming.clone()) }
+            }
+            (_, local) => Merged::Present { took_call: false, called_at: local },
+        });
+    }
+    let holder: Option<String> = conn
+        .prepare_cached(
+            "SELECT id FROM queue_ticket
+             WHERE facility_id = ?1 AND service_day = ?2 AND service = ?3 AND number = ?4",
+        )?
+        .query_row(params![row.facility_id, day, row.service.letter(), row.number], |r| r.get(0))
+        .optional()?;
+    if let Some(existing_id) = holder {
+        return Ok(Merged::Conflict {
+            reason: format!(
+                "number {}-{:03} of {day} is held by ticket {existing_id} (two terminals with \
+                 the same queue slot?)",
+                row.service.letter(),
+                row.number
+            ),
+            existing_id,
+        });
+    }
+    conn.prepare_cached(
+        "INSERT INTO queue_ticket (id, facility_id, service_day, service, number, terminal_id,
+             ticket_code, visitor_id, inmate_id, session, group_size, issued_at, called_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                 (SELECT id FROM person WHERE id = ?8),
+                 (SELECT person_id FROM inmate WHERE person_id = ?9),
+                 ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        row.id,
+        row.facility_id,
+        day,
+        row.service.letter(),
+        row.number,
+        row.terminal_id,
+        row.ticket_code,
+        row.visitor_id,
+        row.inmate_id,
+        row.session,
+        row.group_size,
+        row.issued_at,
+        row.called_at
+    ])?;
+    Ok(Merged::Inserted)
+}
+
 /// Waiting and called counts of one service.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServiceQueue {
@@ -264,8 +377,8 @@ impl Store {
     }
 
     /// Inserts tickets from another store (sync). Rows already here are skipped; a row whose
-    /// number is held by a different row is reported, never inserted or overwritten. The called
-    /// state travels too: a row called elsewhere is marked called here.
+    /// number is held by a different row (or whose id is here under another number) is reported,
+    /// never inserted or overwritten. The called state travels too: the earliest call wins.
     pub fn merge_queue_tickets(
         &mut self,
         rows: &[QueueTicketRow],
@@ -273,49 +386,11 @@ impl Store {
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut report = MergeReport::default();
         for row in rows {
-            let existing_id: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM queue_ticket
-                     WHERE id = ?1 OR (facility_id = ?2 AND service_day = ?3 AND service = ?4 AND number = ?5)
-                     ORDER BY id = ?1 DESC LIMIT 1",
-                    params![row.id, row.facility_id, row.service_day.to_string(), row.service.letter(), row.number],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match existing_id {
-                Some(id) if id == row.id => {
-                    if let Some(called) = &row.called_at {
-                        tx.execute(
-                            "UPDATE queue_ticket SET called_at = ?2 WHERE id = ?1 AND called_at IS NULL",
-                            params![row.id, called],
-                        )?;
-                    }
-                    report.already_present += 1;
-                }
-                Some(other) => report.conflicts.push((row.id.clone(), other)),
-                None => {
-                    tx.execute(
-                        "INSERT INTO queue_ticket (id, facility_id, service_day, service, number,
-                             terminal_id, ticket_code, visitor_id, inmate_id, session, group_size,
-                             issued_at, called_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                        params![
-                            row.id,
-                            row.facility_id,
-                            row.service_day.to_string(),
-                            row.service.letter(),
-                            row.number,
-                            row.terminal_id,
-                            row.ticket_code,
-                            row.visitor_id,
-                            row.inmate_id,
-                            row.session,
-                            row.group_size,
-                            row.issued_at,
-                            row.called_at
-                        ],
-                    )?;
-                    report.inserted += 1;
+            match merge_ticket_in(&tx, row)? {
+                Merged::Inserted => report.inserted += 1,
+                Merged::Present { .. } => report.already_present += 1,
+                Merged::Conflict { existing_id, .. } => {
+                    report.conflicts.push((row.id.clone(), existing_id))
                 }
             }
         }

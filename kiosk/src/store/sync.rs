@@ -7,7 +7,20 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::Value;
 use rusqlite::{ErrorCode, OptionalExtension, params};
 
+use super::queue::{Merged, QueueTicketRow, merge_ticket_in};
 use super::{Store, StoreError};
+
+/// `sync_pushed` / `sync_quarantine` name of a ticket's call (row id: the ticket's): a call made
+/// after the ticket went up travels on its own, through the hub's `hub_call_ticket()`.
+pub const QUEUE_CALL: &str = "queue_call";
+
+/// Called tickets whose call the hub does not have yet (and that are not quarantined).
+const UNPUSHED_CALLS: &str = "FROM queue_ticket t WHERE t.called_at IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM sync_pushed p
+                      WHERE p.table_name = 'queue_call' AND p.row_id = t.id)
+      AND NOT EXISTS (SELECT 1 FROM sync_quarantine q
+                      WHERE q.direction = 'push' AND q.table_name = 'queue_call'
+                        AND q.row_id = t.id)";
 
 /// `sync_state` keys.
 const CURSOR: &str = "cursor";
@@ -41,6 +54,15 @@ pub enum PulledAction {
     Upsert(Vec<(&'static str, Value)>),
     /// Remove the row (children go with it through `ON DELETE CASCADE`).
     Delete,
+    /// A queue ticket (of any terminal of the facility): merged, never upserted, so a ticket this
+    /// store has keeps its number and only an earlier call is taken over; a ticket whose number
+    /// another ticket holds here is quarantined.
+    QueueTicket {
+        /// The decoded ticket.
+        ticket: Box<QueueTicketRow>,
+        /// The row as received, for the quarantine.
+        payload: String,
+    },
     /// The row could not be decoded; it goes to quarantine with this error.
     Malformed {
         /// Why the row was refused.
@@ -97,7 +119,7 @@ pub struct SyncStatus {
     pub pending_changes: Option<u64>,
     /// Age in seconds of the oldest change not yet applied, at the end of the last success.
     pub lag_seconds: Option<i64>,
-    /// Local events not yet accepted by the hub.
+    /// Local events (and calls of tickets) not yet accepted by the hub.
     pub unpushed_events: u64,
     /// Rows in quarantine.
     pub quarantined: u64,
@@ -119,6 +141,19 @@ fn set_state(conn: &rusqlite::Connection, key: &str, value: &str) -> rusqlite::R
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         params![key, value],
     )?;
+    Ok(())
+}
+
+fn mark_pushed_in(
+    conn: &rusqlite::Connection,
+    table: &str,
+    row_id: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO sync_pushed (table_name, row_id, pushed_at) VALUES (?1, ?2, ?3)",
+    )
+    .and_then(|mut s| s.execute(params![table, row_id, now]))?;
     Ok(())
 }
 
@@ -203,6 +238,37 @@ impl Store {
                         Err(e) => return Err(StoreError::from(e).into()),
                     }
                 }
+                PulledAction::QueueTicket { ticket, payload } => {
+                    match merge_ticket_in(&tx, ticket) {
+                        Ok(Merged::Conflict { reason, .. }) => {
+                            Err(Refused { error: reason, payload: Some(payload.clone()) })
+                        }
+                        Ok(merged) => {
+                            let local_call = match merged {
+                                Merged::Inserted => {
+                                    outcome.upserted += 1;
+                                    ticket.called_at.clone()
+                                }
+                                Merged::Present { took_call, called_at } => {
+                                    outcome.upserted += u64::from(took_call);
+                                    called_at
+                                }
+                                Merged::Conflict { .. } => None,
+                            };
+                            // The hub has this ticket, and its call when both agree: neither is
+                            // pushed back. A call of ours earlier than the hub's still goes up.
+                            mark_pushed_in(&tx, "queue_ticket", &change.row_id, &now)?;
+                            if local_call.is_some() && local_call == ticket.called_at {
+                                mark_pushed_in(&tx, QUEUE_CALL, &change.row_id, &now)?;
+                            }
+                            Ok(())
+                        }
+                        Err(e) if is_constraint(&e) => {
+                            Err(Refused { error: e.to_string(), payload: Some(payload.clone()) })
+                        }
+                        Err(e) => return Err(StoreError::from(e).into()),
+                    }
+                }
                 PulledAction::Upsert(columns) => {
                     let sql =
                         upsert_sql.entry((change.table, columns.len())).or_insert_with(|| {
@@ -233,12 +299,7 @@ impl Store {
                     }
                     if change.table == "fingerprint" {
                         // The hub has this template: it is not a local enrolment to push.
-                        tx.prepare_cached(
-                            "INSERT OR IGNORE INTO sync_pushed (table_name, row_id, pushed_at)
-                             VALUES ('fingerprint', ?1, ?2)",
-                        )
-                        .and_then(|mut s| s.execute(params![change.row_id, now]))
-                        .map_err(StoreError::from)?;
+                        mark_pushed_in(&tx, "fingerprint", &change.row_id, &now)?;
                     }
                     if quarantine_in_use {
                         tx.prepare_cached(
@@ -311,6 +372,15 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((id, values))
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Calls of tickets the hub does not have yet, earliest first, as `(ticket id, called_at)`.
+    pub fn unpushed_calls(&self, limit: usize) -> Result<Vec<(String, String)>, StoreError> {
+        let sql =
+            format!("SELECT t.id, t.called_at {UNPUSHED_CALLS} ORDER BY t.called_at LIMIT ?1");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![limit as i64], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -408,6 +478,10 @@ impl Store {
             )?;
             unpushed += n as u64;
         }
+        let calls: i64 =
+            self.conn
+                .query_row(&format!("SELECT count(*) {UNPUSHED_CALLS}"), [], |row| row.get(0))?;
+        unpushed += calls as u64;
         let quarantined: i64 =
             self.conn.query_row("SELECT count(*) FROM sync_quarantine", [], |row| row.get(0))?;
         let mut stmt = self.conn.prepare(
@@ -503,6 +577,8 @@ fn payload_json(columns: &[(&'static str, Value)]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     fn facility(id: &str, name: &str) -> PulledChange {
@@ -548,6 +624,103 @@ mod tests {
         let status = store.sync_status().expect("status");
         assert_eq!(status.quarantined, 2);
         assert!(status.recent_quarantine.iter().any(|q| q.error.contains("bad date")));
+    }
+
+    fn ticket(id: &str, number: u32, called_at: Option<&str>) -> PulledChange {
+        let row = QueueTicketRow {
+            id: id.into(),
+            facility_id: "A".into(),
+            service_day: "2026-12-01".parse().expect("day"),
+            service: crate::visits::Service::Visit,
+            number,
+            terminal_slot: (number / 1000) as u8,
+            sequence: number % 1000,
+            terminal_id: "lobby-1".into(),
+            ticket_code: Some(format!("261201A{number:04}-{id}")),
+            visitor_id: Some("someone-unknown".into()),
+            inmate_id: None,
+            session: Some("S1".into()),
+            group_size: Some(2),
+            issued_at: "2026-12-01T01:00:00Z".into(),
+            called_at: called_at.map(str::to_string),
+        };
+        PulledChange {
+            seq: 0,
+            table: "queue_ticket",
+            key_column: "id",
+            row_id: id.into(),
+            action: PulledAction::QueueTicket { ticket: Box::new(row), payload: "{}".into() },
+        }
+    }
+
+    #[test]
+    fn pulled_tickets_merge_and_collisions_are_quarantined() {
+        let mut store = Store::open_in_memory().expect("store");
+        store.apply_pull_batch(&[facility("A", "Rutan A")], 1, &mut |_| Ok(())).expect("facility");
+        let own = store
+            .allocate_queue_ticket(&crate::store::queue::NewTicket {
+                facility_id: "A",
+                service_day: "2026-12-01".parse().expect("day"),
+                service: crate::visits::Service::Visit,
+                terminal_id: "lobby-0",
+                terminal_slot: 0,
+                visitor_id: None,
+                inmate_id: None,
+                session: None,
+                group_size: None,
+                issued_at: "2026-12-01T00:59:00Z",
+            })
+            .expect("own ticket");
+        store
+            .call_next_ticket("A", own.service_day, own.service, "2026-12-01T01:20:00Z")
+            .expect("call")
+            .expect("called");
+        assert_eq!(store.unpushed_calls(10).expect("calls").len(), 1);
+        let malformed = PulledChange {
+            action: PulledAction::Malformed { error: "number: 1000".into(), payload: "{}".into() },
+            ..ticket("qt-bad", 1000, None)
+        };
+        let mut own_echo = ticket(&own.id, 1, Some("2026-12-01T01:10:00Z"));
+        if let PulledAction::QueueTicket { ticket, .. } = &mut own_echo.action {
+            ticket.terminal_id = "lobby-0".into();
+        }
+        let batch = [
+            ticket("qt-1001", 1001, None),
+            ticket("qt-rogue", 1, None), // our number, another ticket
+            malformed,                   // bad number
+            ticket("qt-1001", 1005, Some("2026-12-01T02:00:00Z")), // renumbered by the hub
+            own_echo,                    // an earlier call of ours
+            ticket("qt-1002", 1002, Some("2026-12-01T01:30:00Z")),
+        ];
+        let applied = store.apply_pull_batch(&batch, 9, &mut |_| Ok(())).expect("apply");
+        assert_eq!((applied.upserted, applied.quarantined), (3, 3), "{applied:?}");
+        let rows = store.queue_tickets("A", own.service_day).expect("rows");
+        let summary: Vec<(u32, Option<&str>, Option<&str>)> = rows
+            .iter()
+            .map(|r| (r.number, r.called_at.as_deref(), r.visitor_id.as_deref()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (1, Some("2026-12-01T01:10:00Z"), None),
+                (1001, None, None),
+                (1002, Some("2026-12-01T01:30:00Z"), None)
+            ],
+            "numbers kept, earliest call taken, unknown visitor dropped"
+        );
+        let status = store.sync_status().expect("status");
+        let quarantined: BTreeSet<&str> =
+            status.recent_quarantine.iter().map(|q| q.row_id.as_str()).collect();
+        assert_eq!(quarantined, BTreeSet::from(["qt-1001", "qt-bad", "qt-rogue"]));
+        assert!(
+            status.recent_quarantine.iter().any(|q| q.row_id == "qt-rogue"
+                && q.error.contains(&format!("held by ticket {}", own.id))),
+            "{status:?}"
+        );
+        // Pulled tickets and the hub's call of ours are not pushed back; nothing else waits.
+        assert_eq!(store.unpushed_calls(10).expect("calls"), vec![]);
+        assert_eq!(status.unpushed_events, 0);
+        assert_eq!(store.sync_cursor().expect("cursor"), 9);
     }
 
     #[test]

@@ -7,7 +7,12 @@
 //!   the next run starts that batch again. A malformed row is quarantined, the rest applies.
 //! - Push (`push.rs`): local events (queue tickets, visits, complaints, audit records, enrolments)
 //!   go up with their UUID keys and `ON CONFLICT DO NOTHING`, then are marked pushed locally; a
-//!   repeat after a lost acknowledgement inserts nothing.
+//!   repeat after a lost acknowledgement inserts nothing. Calls of tickets go up on their own
+//!   (`hub_call_ticket`, earliest call wins), since a ticket is often called after it went up.
+//! - Queue tickets also come back down (`hub/0006_queue_sync.sql`): the change log carries every
+//!   ticket of the facility, and the store merges them (`Store::apply_pull_batch`) so each lobby
+//!   terminal's queue holds the numbers of all terminals; a ticket the store has keeps its number,
+//!   a number held by another ticket is quarantined.
 //! - [`run_loop`] repeats both with backoff after failures; [`sync_once`] is one round.
 //! - The hub side (`hub/`): migrations (`kiosk hub init`) and CSV import (`kiosk hub import`).
 //!
@@ -65,6 +70,14 @@ pub enum SyncError {
         cursor: i64,
         /// The hub's last change number.
         hub: i64,
+    },
+    /// The hub's schema lacks a migration this kiosk relies on.
+    #[error(
+        "the hub's schema is older than this kiosk (hub migration {needed} missing); run `kiosk hub init` on the hub"
+    )]
+    HubOutdated {
+        /// The migration version needed.
+        needed: i32,
     },
     /// A fault-injection hook stopped the round (tests).
     #[error("interrupted: {0}")]
@@ -269,6 +282,8 @@ pub struct SyncReport {
     pub push_repeats: u64,
     /// Local rows the hub refused (quarantined).
     pub push_refused: u64,
+    /// Calls of tickets made here that went up to the hub (`hub_call_ticket`).
+    pub calls_pushed: u64,
     /// The cursor after the round.
     pub cursor: i64,
     /// Changes still waiting on the hub (non-zero when `max_batches` stopped the round).

@@ -1,5 +1,6 @@
 //! Pushing local events to the hub, idempotently.
 
+use chrono::{DateTime, Utc};
 use futures_util::future::try_join_all;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Statement};
@@ -7,6 +8,7 @@ use tokio_postgres::{Client, Statement};
 use super::tables::{self, HubParam, Table};
 use super::{SyncError, SyncOptions, SyncReport};
 use crate::store::Store;
+use crate::store::sync::QUEUE_CALL;
 
 /// Pushes every local event the hub does not have yet, table by table.
 pub(super) async fn push_all(
@@ -18,7 +20,68 @@ pub(super) async fn push_all(
     for table in tables::PUSHED {
         push_table(store, client, table, options.push_batch.max(1), report).await?;
     }
-    Ok(())
+    push_calls(store, client, options.push_batch.max(1), report).await
+}
+
+/// Sends the calls of tickets the hub does not have yet. After the tickets themselves, so the hub
+/// knows every ticket named; a call of a ticket the hub lacks (its push was refused) is quarantined.
+async fn push_calls(
+    store: &mut Store,
+    client: &mut Client,
+    limit: usize,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let mut stmt: Option<Statement> = None;
+    loop {
+        let calls = store.unpushed_calls(limit)?;
+        if calls.is_empty() {
+            return Ok(());
+        }
+        let stmt = match &stmt {
+            Some(s) => s.clone(),
+            None => {
+                let s = client.prepare("SELECT hub_call_ticket($1, $2)").await?;
+                stmt = Some(s.clone());
+                s
+            }
+        };
+        let mut done = Vec::with_capacity(calls.len());
+        for (id, called_at) in calls {
+            let refuse = |error: String| {
+                tracing::warn!(ticket = %id, %error, "call not pushable");
+                error
+            };
+            let at = match DateTime::parse_from_rfc3339(&called_at) {
+                Ok(at) => at.with_timezone(&Utc),
+                Err(e) => {
+                    let error = refuse(format!("called_at: not an instant ({called_at:?}): {e}"));
+                    store.quarantine_push(QUEUE_CALL, &id, &error, None)?;
+                    report.push_refused += 1;
+                    continue;
+                }
+            };
+            match client.query_one(&stmt, &[&id, &at]).await {
+                Ok(row) => {
+                    let on_hub: Option<DateTime<Utc>> = row.try_get(0)?;
+                    if on_hub.is_some() {
+                        done.push(id);
+                    } else {
+                        let error = refuse("the hub has no such ticket of this facility".into());
+                        store.quarantine_push(QUEUE_CALL, &id, &error, None)?;
+                        report.push_refused += 1;
+                    }
+                }
+                Err(err) if err.as_db_error().is_some() && !client.is_closed() => {
+                    let error = refuse(super::describe(&err));
+                    store.quarantine_push(QUEUE_CALL, &id, &error, None)?;
+                    report.push_refused += 1;
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        store.mark_pushed(QUEUE_CALL, &done)?;
+        report.calls_pushed += done.len() as u64;
+    }
 }
 
 async fn push_table(

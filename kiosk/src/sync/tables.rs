@@ -186,6 +186,30 @@ pub const PULLED: &[Table] = &[
     },
 ];
 
+/// Queue tickets travel both ways: pushed like other events, and pulled from the change log so
+/// every lobby terminal of the facility learns the others' numbers and calls. Pulled tickets are
+/// merged (`Store::apply_pull_batch`), never upserted: a local ticket keeps its number.
+pub const QUEUE_TICKET: Table = Table {
+    name: "queue_ticket",
+    hub_name: "queue_ticket",
+    key: "id",
+    columns: &[
+        c("id", Text),
+        c("facility_id", Text),
+        c("service_day", Date),
+        c("service", Text),
+        c("number", Int),
+        c("terminal_id", Text),
+        n("ticket_code", Text),
+        n("visitor_id", Text),
+        n("inmate_id", Text),
+        n("session", Text),
+        n("group_size", Int),
+        c("issued_at", Instant),
+        n("called_at", Instant),
+    ],
+};
+
 const FINGERPRINT: Table = Table {
     name: "fingerprint",
     hub_name: "fingerprint",
@@ -202,23 +226,7 @@ const FINGERPRINT: Table = Table {
 
 /// Event tables pushed to the hub. Queue tickets go before visits (visits name their ticket).
 pub const PUSHED: &[Table] = &[
-    Table {
-        name: "queue_ticket",
-        hub_name: "queue_ticket",
-        key: "id",
-        columns: &[
-            c("id", Text),
-            c("facility_id", Text),
-            c("service_day", Date),
-            c("service", Text),
-            c("number", Int),
-            c("terminal_id", Text),
-            n("visitor_id", Text),
-            n("inmate_id", Text),
-            c("issued_at", Instant),
-            n("called_at", Instant),
-        ],
-    },
+    QUEUE_TICKET,
     Table {
         name: "visit",
         hub_name: "visit",
@@ -246,7 +254,9 @@ pub const PUSHED: &[Table] = &[
             c("receipt_number", Text),
             c("category", Text),
             c("body", Text),
+            c("anonymous", Bool),
             n("person_id", Text),
+            n("terminal_id", Text),
             c("created_at", Instant),
         ],
     },

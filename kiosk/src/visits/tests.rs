@@ -821,6 +821,52 @@ fn called_state_travels_with_the_merge() {
 }
 
 #[test]
+fn the_earliest_call_wins_and_a_call_is_never_taken_back() {
+    let mut one = seeded_store(None);
+    let mut two = seeded_store(None);
+    allocate_number(&mut one, FACILITY, &lobby(0), Service::Visit, None, at("09:00")).expect("a");
+    let issued = one.queue_tickets(FACILITY, d("2026-12-01")).expect("rows");
+    two.merge_queue_tickets(&issued).expect("merge");
+    // Both terminals call the same ticket while apart; terminal two's clock says earlier.
+    let late = call_next(&mut one, FACILITY, Service::Visit, at("09:10")).expect("call");
+    let early = call_next(&mut two, FACILITY, Service::Visit, at("09:05")).expect("call");
+    assert_eq!(late.map(|t| t.id), early.map(|t| t.id));
+    let called_at = |store: &Store| {
+        store.queue_tickets(FACILITY, d("2026-12-01")).expect("rows")[0].called_at.clone()
+    };
+    let rows_one = one.queue_tickets(FACILITY, d("2026-12-01")).expect("rows");
+    let rows_two = two.queue_tickets(FACILITY, d("2026-12-01")).expect("rows");
+    // The later call changes nothing where the earlier one is; the earlier one replaces it.
+    two.merge_queue_tickets(&rows_one).expect("merge");
+    assert_eq!(called_at(&two).as_deref(), Some("2026-12-01T01:05:00Z"));
+    one.merge_queue_tickets(&rows_two).expect("merge");
+    assert_eq!(called_at(&one).as_deref(), Some("2026-12-01T01:05:00Z"));
+    // An uncalled copy (an old row) does not un-call it.
+    one.merge_queue_tickets(&issued).expect("merge");
+    assert_eq!(called_at(&one).as_deref(), Some("2026-12-01T01:05:00Z"));
+    // Instants compare as instants, not as text: 09:04+08:00 is earlier than 01:05Z.
+    let mut offset = issued[0].clone();
+    offset.called_at = Some("2026-12-01T09:04:00+08:00".into());
+    one.merge_queue_tickets(&[offset]).expect("merge");
+    assert_eq!(called_at(&one).as_deref(), Some("2026-12-01T09:04:00+08:00"));
+    assert_eq!(one.queue_status(FACILITY, d("2026-12-01")).expect("status")[0].waiting, 0);
+}
+
+#[test]
+fn a_ticket_known_under_another_number_is_reported_and_kept() {
+    let mut one = seeded_store(None);
+    allocate_number(&mut one, FACILITY, &lobby(0), Service::Visit, None, at("09:00")).expect("a");
+    let mut renumbered = one.queue_tickets(FACILITY, d("2026-12-01")).expect("rows")[0].clone();
+    let id = renumbered.id.clone();
+    renumbered.number = 7;
+    renumbered.called_at = Some("2026-12-01T01:30:00Z".into());
+    let report = one.merge_queue_tickets(&[renumbered]).expect("merge");
+    assert_eq!(report.conflicts, vec![(id.clone(), id)]);
+    let kept = one.queue_tickets(FACILITY, d("2026-12-01")).expect("rows");
+    assert_eq!((kept[0].number, kept[0].called_at.as_deref()), (1, None));
+}
+
+#[test]
 fn complaints_get_receipt_numbers() {
     let mut store = seeded_store(None);
     let now = at("10:00");

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
     (3, "change_log", include_str!("0003_change_log.sql")),
     (4, "security", include_str!("0004_security.sql")),
     (5, "identity", include_str!("0005_identity.sql")),
+    (6, "queue_sync", include_str!("0006_queue_sync.sql")),
 ];
 
 /// What can go wrong when preparing the hub.

@@ -347,6 +347,7 @@ fn connect(shared: &Rc<Shared>) {
         })
     }));
     complaint.on_toggle_anonymous(on(|s| {
+        // Only a recognised person can sign; from idle it stays anonymous.
         edit_complaint(s, |d| d.anonymous = !d.anonymous || d.person.is_none())
     }));
     complaint.on_submit(on(submit_complaint));
@@ -1224,6 +1225,7 @@ fn set_language(shared: &Rc<Shared>, lang: Language) {
             .global::<ui::IdleAdapter>()
             .set_complaint_channel(st.settings.complaint_channel.as_str().into());
     }
+    set_complaint_categories(&shared.window, lang);
     app.set_clock(format::clock(now(shared), lang).into());
     render_current(shared);
 }
@@ -1280,31 +1282,38 @@ fn render_current(shared: &Shared) {
     }
 }
 
-fn set_complaint(w: &ui::MainWindow, d: &ComplaintDraft, lang: Language) {
-    let pick = |id: &'static str, en: &'static str| match lang {
+fn pick(lang: Language, id: &'static str, en: &'static str) -> &'static str {
+    match lang {
         Language::Indonesian => id,
         Language::English => en,
-    };
+    }
+}
+
+/// The category chips in `lang`; set once per language, not on every key press.
+fn set_complaint_categories(w: &ui::MainWindow, lang: Language) {
     let chips: Vec<ui::CategoryChip> = ComplaintCategory::ALL
         .iter()
         .enumerate()
         .map(|(i, c)| ui::CategoryChip {
-            label: pick(c.label_id(), c.label_en()).into(),
+            label: pick(lang, c.label_id(), c.label_en()).into(),
             index: i as i32,
         })
         .collect();
     // Two per row: the longest label ("Sarana dan prasarana") fits beside any other.
     let rows: Vec<ModelRc<ui::CategoryChip>> =
         chips.chunks(2).map(|row| ModelRc::new(VecModel::from(row.to_vec()))).collect();
+    w.global::<ui::ComplaintAdapter>().set_category_rows(ModelRc::new(VecModel::from(rows)));
+}
+
+fn set_complaint(w: &ui::MainWindow, d: &ComplaintDraft, lang: Language) {
     let a = w.global::<ui::ComplaintAdapter>();
-    a.set_category_rows(ModelRc::new(VecModel::from(rows)));
     let chosen = d.category.and_then(|c| ComplaintCategory::ALL.iter().position(|&x| x == c));
     a.set_category(chosen.map_or(-1, |i| i as i32));
     a.set_text(d.text.as_str().into());
     a.set_max_chars(MAX_BODY_CHARS as i32);
     a.set_can_identify(d.person.is_some());
-    a.set_anonymous(d.anonymous || d.person.is_none());
-    a.set_problem(d.problem.as_ref().map(|p| pick(p.id, p.en)).unwrap_or_default().into());
+    a.set_anonymous(d.anonymous);
+    a.set_problem(d.problem.as_ref().map(|p| pick(lang, p.id, p.en)).unwrap_or_default().into());
     a.set_receipt(d.receipt.clone().unwrap_or_default().into());
 }
 

@@ -388,13 +388,8 @@ impl Store {
     pub fn mark_pushed(&mut self, table: &str, row_ids: &[String]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let now = now_text();
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT OR IGNORE INTO sync_pushed (table_name, row_id, pushed_at) VALUES (?1, ?2, ?3)",
-            )?;
-            for id in row_ids {
-                stmt.execute(params![table, id, now])?;
-            }
+        for id in row_ids {
+            mark_pushed_in(&tx, table, id, &now)?;
         }
         tx.commit()?;
         Ok(())

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const SCREENS: [&str; 19] = [
+const SCREENS: [&str; 20] = [
     "idle",
     "scanning",
     "inmate",
@@ -18,6 +18,7 @@ const SCREENS: [&str; 19] = [
     "complaint",
     "complaint-receipt",
     "family",
+    "walk-in",
     "family-inmate",
     "ticket",
     "ticket-not-printed",

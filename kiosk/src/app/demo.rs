@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime};
 
 use super::ports::*;
+use crate::visits::rules::VisitRules;
 
 const IMAGE_SIZE: u32 = 160;
 
@@ -427,17 +428,40 @@ impl Visits for DemoVisits {
         &self,
         visitor: &str,
         inmate: &str,
+        walk_in: Option<&WalkIn>,
         at: NaiveDateTime,
     ) -> Result<IssuedTicket, PortError> {
         let link = links()
             .into_iter()
             .find(|l| l.family == visitor && l.inmate == inmate)
-            .ok_or_else(|| PortError::Refused("not a linked family member".into()))?;
-        let session =
-            link.session_today.ok_or_else(|| PortError::Refused("no booking today".into()))?;
+            .ok_or(PortError::VisitRefused(Refusal::NotLinked))?;
+        let session = match walk_in {
+            Some(w) => {
+                let offer = self
+                    .walk_in_offer(at)?
+                    .ok_or(PortError::VisitRefused(Refusal::WalkInNotAllowed))?;
+                let session =
+                    offer.sessions.iter().find(|s| s.code == w.session).ok_or_else(|| {
+                        PortError::VisitRefused(Refusal::UnknownSession {
+                            session: w.session.clone(),
+                        })
+                    })?;
+                if w.group_size > offer.max_group_size {
+                    return Err(PortError::VisitRefused(Refusal::GroupTooLarge {
+                        size: w.group_size,
+                        max: offer.max_group_size,
+                    }));
+                }
+                super::format::hours(session.starts, session.ends)
+            }
+            None => link
+                .session_today
+                .ok_or_else(|| PortError::Refused("no booking today".into()))?
+                .to_string(),
+        };
         let mut book = self.book.borrow_mut();
         if book.checked_in.iter().any(|(v, i, _)| v == visitor && i == inmate) {
-            return Err(PortError::Refused("already checked in today".into()));
+            return Err(PortError::VisitRefused(Refusal::AlreadyCheckedIn));
         }
         // The demo day already served six visits.
         book.next_number = book.next_number.max(6) + 1;
@@ -445,13 +469,13 @@ impl Visits for DemoVisits {
         book.checked_in.push((visitor.to_string(), inmate.to_string(), number.clone()));
         let name =
             inmates().iter().find(|i| i.id == inmate).map(|i| i.name).unwrap_or("?").to_string();
-        Ok(IssuedTicket {
-            number,
-            inmate_name: name,
-            session: session.to_string(),
-            issued_at: at,
-            waiting_ahead: 2,
-        })
+        Ok(IssuedTicket { number, inmate_name: name, session, issued_at: at, waiting_ahead: 2 })
+    }
+
+    fn walk_in_offer(&self, at: NaiveDateTime) -> Result<Option<WalkInOffer>, PortError> {
+        let holidays = crate::sentence::holidays::HolidayTable::builtin()
+            .map_err(|e| PortError::Store(e.to_string()))?;
+        Ok(super::real_ports::walk_in_offer(&VisitRules::default(), holidays, at))
     }
 
     fn now_serving(&self) -> Result<(Vec<NowServing>, u32), PortError> {

@@ -1,7 +1,7 @@
 //! Dates and durations as the screens show them, in the selected language
 //! ("24 Januari 2019", "1 tahun 8 bulan 15 hari" / "24 January 2019", "1 year 8 months 15 days").
 
-use chrono::{NaiveDate, NaiveDateTime, Timelike};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use super::ports::Ymd;
 
@@ -25,6 +25,11 @@ pub fn clock(t: NaiveDateTime, lang: Language) -> String {
 
 pub fn date_time(t: NaiveDateTime, lang: Language) -> String {
     format!("{} {:02}:{:02}", date(t.date(), lang), t.hour(), t.minute())
+}
+
+/// A session's hours, "08:30-11:00" (the same in both languages).
+pub fn hours(starts: NaiveTime, ends: NaiveTime) -> String {
+    format!("{}-{}", starts.format("%H:%M"), ends.format("%H:%M"))
 }
 
 /// "1 tahun 8 bulan 15 hari"; zero parts are left out, all zero is "0 hari".

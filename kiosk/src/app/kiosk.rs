@@ -97,11 +97,74 @@ impl Settings {
 #[derive(Clone)]
 enum Current {
     None,
-    Inmate { view: ReleaseView },
-    Family { visitor: Person, linked: Vec<LinkedInmate> },
-    FamilyInmate { visitor: Person, linked: Vec<LinkedInmate>, index: usize, view: ReleaseView },
-    Ticket { ticket: IssuedTicket, print: ui::TicketPrint },
+    Inmate {
+        view: ReleaseView,
+    },
+    Family(FamilyPage),
+    FamilyInmate {
+        page: FamilyPage,
+        index: usize,
+        view: ReleaseView,
+    },
+    /// A visitor without a booking registers a visit to `page.linked[index]` on the spot.
+    WalkIn {
+        page: FamilyPage,
+        index: usize,
+        choice: WalkInChoice,
+    },
+    Ticket {
+        ticket: IssuedTicket,
+        print: ui::TicketPrint,
+    },
     Complaint(ComplaintDraft),
+}
+
+/// The family screen's data, kept while the visitor moves between its screens.
+#[derive(Clone)]
+struct FamilyPage {
+    visitor: Person,
+    linked: Vec<LinkedInmate>,
+    /// Walk-in sessions open now; `None` when the facility takes no walk-ins.
+    walk_in: Option<WalkInOffer>,
+    /// Why the last check-in did not go through, shown until the next touch that acts.
+    problem: Option<CheckInProblem>,
+}
+
+impl FamilyPage {
+    /// Whether `inmate` can be visited without a booking right now.
+    fn offers_walk_in(&self, inmate: &LinkedInmate) -> bool {
+        inmate.visit == VisitToday::NoBooking
+            && self.walk_in.as_ref().is_some_and(|o| !o.sessions.is_empty())
+    }
+}
+
+#[derive(Clone)]
+enum CheckInProblem {
+    Refused(Refusal),
+    /// The store failed or the request made no sense: the desk takes over.
+    Failed,
+}
+
+impl CheckInProblem {
+    fn text(&self, lang: Language) -> String {
+        match (self, lang) {
+            (CheckInProblem::Refused(r), Language::Indonesian) => r.message_id(),
+            (CheckInProblem::Refused(r), Language::English) => r.message_en(),
+            (CheckInProblem::Failed, lang) => pick(
+                lang,
+                "Pendaftaran belum berhasil. Silakan hubungi petugas.",
+                "The check-in did not go through. Please ask an officer.",
+            )
+            .to_string(),
+        }
+    }
+}
+
+/// Session (index into the offer) and group size chosen on the walk-in screen.
+#[derive(Clone, Copy)]
+struct WalkInChoice {
+    session: usize,
+    group_size: u32,
 }
 
 /// Seconds a complaint form stays up without a touch: typing takes longer than reading.
@@ -317,9 +380,39 @@ fn connect(shared: &Rc<Shared>) {
     let weak = Rc::downgrade(shared);
     family.on_check_in(move |i| {
         if let Some(s) = weak.upgrade() {
-            check_in(&s, i.max(0) as usize);
+            check_in_booked(&s, i.max(0) as usize);
         }
     });
+    let weak = Rc::downgrade(shared);
+    family.on_walk_in(move |i| {
+        if let Some(s) = weak.upgrade() {
+            open_walk_in(&s, i.max(0) as usize);
+        }
+    });
+
+    let walk_in = w.global::<ui::WalkInAdapter>();
+    let weak = Rc::downgrade(shared);
+    walk_in.on_choose_session(move |i| {
+        if let (Some(s), Ok(i)) = (weak.upgrade(), usize::try_from(i)) {
+            edit_walk_in(&s, |page, choice| {
+                if page.walk_in.as_ref().is_some_and(|o| i < o.sessions.len()) {
+                    choice.session = i;
+                }
+            });
+        }
+    });
+    let weak = Rc::downgrade(shared);
+    walk_in.on_choose_group_size(move |n| {
+        if let (Some(s), Ok(n)) = (weak.upgrade(), u32::try_from(n)) {
+            edit_walk_in(&s, |page, choice| {
+                if page.walk_in.as_ref().is_some_and(|o| (1..=o.max_group_size).contains(&n)) {
+                    choice.group_size = n;
+                }
+            });
+        }
+    });
+    walk_in.on_confirm(on(confirm_walk_in));
+    walk_in.on_back(on(family_back));
 
     family.on_complain(on(complain_from_family));
 
@@ -360,7 +453,7 @@ fn connect(shared: &Rc<Shared>) {
             _ => None,
         };
         if let Some(i) = index {
-            check_in(s, i);
+            check_in_booked(s, i);
         }
     }));
 
@@ -434,6 +527,7 @@ fn is_personal(screen: ui::Screen) -> bool {
             | ui::Screen::TechnicianPin
             | ui::Screen::Diagnostics
             | ui::Screen::Complaint
+            | ui::Screen::WalkIn
     )
 }
 
@@ -530,6 +624,11 @@ fn clear_personal(shared: &Shared) {
     let family = w.global::<ui::FamilyAdapter>();
     family.set_visitor_name(SharedString::new());
     family.set_inmates(ModelRc::default());
+    family.set_problem(SharedString::new());
+    let walk_in = w.global::<ui::WalkInAdapter>();
+    walk_in.set_inmate_name(SharedString::new());
+    walk_in.set_relation(SharedString::new());
+    walk_in.set_problem(SharedString::new());
     let ticket = w.global::<ui::TicketAdapter>();
     ticket.set_number(SharedString::new());
     ticket.set_inmate_name(SharedString::new());
@@ -742,15 +841,37 @@ fn identified(shared: &Rc<Shared>, result: Result<Option<PersonId>, PortError>) 
             }
             Err(err) => store_failed(shared, err),
         },
-        PersonKind::Family => match shared.ports.records.linked_inmates(&person.id, today) {
-            Ok(linked) => {
-                audit(shared, AuditEvent::FamilyViewed { visitor: person.id.clone() });
-                shared.state.borrow_mut().current = Current::Family { visitor: person, linked };
+        PersonKind::Family => match family_page(shared, person) {
+            Ok(page) => {
+                audit(shared, AuditEvent::FamilyViewed { visitor: page.visitor.id.clone() });
+                shared.state.borrow_mut().current = Current::Family(page);
                 render_current(shared);
                 start_personal(shared, ui::Screen::Family);
             }
             Err(err) => store_failed(shared, err),
         },
+    }
+}
+
+/// The visitor's linked inmates and today's walk-in offer, read fresh from the ports.
+fn family_page(shared: &Shared, visitor: Person) -> Result<FamilyPage, PortError> {
+    let at = now(shared);
+    let linked = shared.ports.records.linked_inmates(&visitor.id, at.date())?;
+    // Without the offer the family screen still works: bookings check in as before.
+    let walk_in = shared.ports.visits.walk_in_offer(at).unwrap_or_else(|err| {
+        tracing::warn!("walk-in offer: {err}");
+        None
+    });
+    Ok(FamilyPage { visitor, linked, walk_in, problem: None })
+}
+
+/// The family page behind the screen on show, if any.
+fn current_page(current: &Current) -> Option<&FamilyPage> {
+    match current {
+        Current::Family(page)
+        | Current::FamilyInmate { page, .. }
+        | Current::WalkIn { page, .. } => Some(page),
+        _ => None,
     }
 }
 
@@ -807,22 +928,17 @@ fn retry(shared: &Rc<Shared>) {
 
 fn show_family_inmate(shared: &Rc<Shared>, index: usize) {
     touched(shared);
-    let (visitor, linked) = match &shared.state.borrow().current {
-        Current::Family { visitor, linked } | Current::FamilyInmate { visitor, linked, .. } => {
-            (visitor.clone(), linked.clone())
-        }
-        _ => return,
-    };
-    let Some(inmate) = linked.get(index) else { return };
+    let Some(mut page) = current_page(&shared.state.borrow().current).cloned() else { return };
+    let Some(inmate) = page.linked.get(index) else { return };
     let inmate_id = inmate.inmate.clone();
+    page.problem = None;
     match shared.ports.records.release_view(&inmate_id, now(shared).date()) {
         Ok(view) => {
             audit(
                 shared,
-                AuditEvent::InmateViewed { viewer: visitor.id.clone(), inmate: inmate_id },
+                AuditEvent::InmateViewed { viewer: page.visitor.id.clone(), inmate: inmate_id },
             );
-            shared.state.borrow_mut().current =
-                Current::FamilyInmate { visitor, linked, index, view };
+            shared.state.borrow_mut().current = Current::FamilyInmate { page, index, view };
             render_current(shared);
             show(shared, ui::Screen::Inmate);
         }
@@ -833,8 +949,8 @@ fn show_family_inmate(shared: &Rc<Shared>, index: usize) {
 fn family_back(shared: &Rc<Shared>) {
     touched(shared);
     let next = match &shared.state.borrow().current {
-        Current::FamilyInmate { visitor, linked, .. } => {
-            Some(Current::Family { visitor: visitor.clone(), linked: linked.clone() })
+        Current::FamilyInmate { page, .. } | Current::WalkIn { page, .. } => {
+            Some(Current::Family(FamilyPage { problem: None, ..page.clone() }))
         }
         _ => None,
     };
@@ -845,18 +961,56 @@ fn family_back(shared: &Rc<Shared>) {
     }
 }
 
-fn check_in(shared: &Rc<Shared>, index: usize) {
+/// "Lapor kunjungan": today's booking for `page.linked[index]`.
+fn check_in_booked(shared: &Rc<Shared>, index: usize) {
+    check_in(shared, index, None);
+}
+
+/// "Daftar kunjungan": the walk-in screen for `page.linked[index]`, the first open session
+/// and one visitor already chosen, so confirming at once is two touches.
+fn open_walk_in(shared: &Rc<Shared>, index: usize) {
     touched(shared);
-    let (visitor, inmate) = match &shared.state.borrow().current {
-        Current::Family { visitor, linked } | Current::FamilyInmate { visitor, linked, .. } => {
-            match linked.get(index) {
-                Some(i) => (visitor.id.clone(), i.inmate.clone()),
-                None => return,
-            }
+    let Some(page) = current_page(&shared.state.borrow().current).cloned() else { return };
+    let Some(inmate) = page.linked.get(index) else { return };
+    if !page.offers_walk_in(inmate) {
+        return;
+    }
+    let page = FamilyPage { problem: None, ..page };
+    shared.state.borrow_mut().current =
+        Current::WalkIn { page, index, choice: WalkInChoice { session: 0, group_size: 1 } };
+    render_current(shared);
+    show(shared, ui::Screen::WalkIn);
+}
+
+fn edit_walk_in(shared: &Rc<Shared>, change: impl FnOnce(&FamilyPage, &mut WalkInChoice)) {
+    touched(shared);
+    if let Current::WalkIn { page, choice, .. } = &mut shared.state.borrow_mut().current {
+        page.problem = None;
+        change(page, choice);
+    }
+    render_current(shared);
+}
+
+fn confirm_walk_in(shared: &Rc<Shared>) {
+    let chosen = match &shared.state.borrow().current {
+        Current::WalkIn { page, index, choice } => {
+            page.walk_in.as_ref().and_then(|o| o.sessions.get(choice.session)).map(|s| {
+                (*index, WalkIn { session: s.code.clone(), group_size: choice.group_size })
+            })
         }
-        _ => return,
+        _ => None,
     };
-    match shared.ports.visits.check_in(&visitor, &inmate, now(shared)) {
+    if let Some((index, walk_in)) = chosen {
+        check_in(shared, index, Some(walk_in));
+    }
+}
+
+fn check_in(shared: &Rc<Shared>, index: usize, walk_in: Option<WalkIn>) {
+    touched(shared);
+    let Some(page) = current_page(&shared.state.borrow().current).cloned() else { return };
+    let Some(inmate) = page.linked.get(index).map(|i| i.inmate.clone()) else { return };
+    let visitor = page.visitor.id.clone();
+    match shared.ports.visits.check_in(&visitor, &inmate, walk_in.as_ref(), now(shared)) {
         Ok(ticket) => {
             audit(
                 shared,
@@ -878,15 +1032,23 @@ fn check_in(shared: &Rc<Shared>, index: usize) {
         Err(err) => {
             tracing::warn!("check-in refused: {err}");
             note_error(shared, format!("check-in: {err}"));
-            // Refresh the list: the visit state shown may be stale.
-            if let Ok(linked) = shared.ports.records.linked_inmates(&visitor, now(shared).date()) {
-                let person = shared.ports.records.person(&visitor).ok().flatten();
-                if let Some(visitor) = person {
-                    shared.state.borrow_mut().current = Current::Family { visitor, linked };
-                    render_current(shared);
-                    show(shared, ui::Screen::Family);
+            let problem = match err {
+                PortError::VisitRefused(refusal) => CheckInProblem::Refused(refusal),
+                _ => CheckInProblem::Failed,
+            };
+            // The reason stays on the screen the visitor acted on; a refused booking also
+            // refreshes the list, whose visit state may be stale.
+            if walk_in.is_some() {
+                if let Current::WalkIn { page, .. } = &mut shared.state.borrow_mut().current {
+                    page.problem = Some(problem);
                 }
+            } else {
+                let fresh = family_page(shared, page.visitor.clone()).unwrap_or(page);
+                shared.state.borrow_mut().current =
+                    Current::Family(FamilyPage { problem: Some(problem), ..fresh });
+                show(shared, ui::Screen::Family);
             }
+            render_current(shared);
         }
     }
 }
@@ -903,9 +1065,9 @@ fn open_complaint(shared: &Rc<Shared>) {
 
 /// The complaint form from the family screen: the visitor may put their name on it.
 fn complain_from_family(shared: &Rc<Shared>) {
-    let visitor = match &shared.state.borrow().current {
-        Current::Family { visitor, .. } | Current::FamilyInmate { visitor, .. } => visitor.clone(),
-        _ => return,
+    let Some(visitor) = current_page(&shared.state.borrow().current).map(|p| p.visitor.clone())
+    else {
+        return;
     };
     begin_complaint(shared, Some(visitor));
 }
@@ -1240,14 +1402,17 @@ fn render_current(shared: &Shared) {
         Current::Inmate { view } => {
             set_inmate(w, view, lang, false, true, false);
         }
-        Current::FamilyInmate { linked, index, view, .. } => {
-            let booked = linked.get(*index).is_some_and(|l| l.visit == VisitToday::Booked);
+        Current::FamilyInmate { page, index, view } => {
+            let booked = page.linked.get(*index).is_some_and(|l| l.visit == VisitToday::Booked);
             set_inmate(w, view, lang, true, st.settings.show_case_to_family, booked);
         }
-        Current::Family { visitor, linked } => {
+        Current::WalkIn { page, index, choice } => set_walk_in(w, page, *index, choice, lang),
+        Current::Family(page) => {
             let family = w.global::<ui::FamilyAdapter>();
-            family.set_visitor_name(visitor.name.as_str().into());
-            let rows: Vec<ui::LinkedInmate> = linked
+            family.set_visitor_name(page.visitor.name.as_str().into());
+            family.set_problem(problem_text(page, lang).into());
+            let rows: Vec<ui::LinkedInmate> = page
+                .linked
                 .iter()
                 .map(|l| ui::LinkedInmate {
                     name: l.name.as_str().into(),
@@ -1265,6 +1430,7 @@ fn render_current(shared: &Shared) {
                         VisitToday::NotToday => ui::VisitState::NotToday,
                     },
                     visit_time: l.session.clone().unwrap_or_default().into(),
+                    walk_in: page.offers_walk_in(l),
                 })
                 .collect();
             family.set_inmates(ModelRc::new(VecModel::from(rows)));
@@ -1280,6 +1446,39 @@ fn render_current(shared: &Shared) {
         }
         Current::Complaint(d) => set_complaint(w, d, lang),
     }
+}
+
+fn problem_text(page: &FamilyPage, lang: Language) -> String {
+    page.problem.as_ref().map(|p| p.text(lang)).unwrap_or_default()
+}
+
+fn set_walk_in(
+    w: &ui::MainWindow,
+    page: &FamilyPage,
+    index: usize,
+    choice: &WalkInChoice,
+    lang: Language,
+) {
+    let a = w.global::<ui::WalkInAdapter>();
+    let inmate = page.linked.get(index);
+    a.set_inmate_name(inmate.map(|i| i.name.as_str()).unwrap_or_default().into());
+    a.set_relation(inmate.map(|i| i.relation.as_str()).unwrap_or_default().into());
+    let (sessions, max) = match &page.walk_in {
+        Some(offer) => (offer.sessions.as_slice(), offer.max_group_size),
+        None => (&[][..], 0),
+    };
+    let chips: Vec<ui::SessionChoice> = sessions
+        .iter()
+        .map(|s| ui::SessionChoice {
+            code: s.code.as_str().into(),
+            hours: format::hours(s.starts, s.ends).into(),
+        })
+        .collect();
+    a.set_sessions(ModelRc::new(VecModel::from(chips)));
+    a.set_session(choice.session as i32);
+    a.set_group_size(choice.group_size as i32);
+    a.set_max_group_size(max.min(i32::MAX as u32) as i32);
+    a.set_problem(problem_text(page, lang).into());
 }
 
 fn pick(lang: Language, id: &'static str, en: &'static str) -> &'static str {

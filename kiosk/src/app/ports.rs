@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 pub use crate::visits::complaints::ComplaintCategory;
+pub use crate::visits::rules::Refusal;
 
 /// A person's id in the store (`persons.id`).
 pub type PersonId = String;
@@ -84,6 +85,9 @@ pub enum PortError {
     Store(String),
     #[error("{0}")]
     Refused(String),
+    /// A visit rule said no; the app shows the reason in the screen's language.
+    #[error("visit refused: {}", .0.code())]
+    VisitRefused(Refusal),
 }
 
 /// 1:N identification of a capture against the enrolled fingers. Runs on a worker thread.
@@ -209,14 +213,42 @@ pub struct NowServing {
     pub counter: String,
 }
 
+/// A session a visitor without a booking may still register for today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkInSession {
+    pub code: String,
+    pub starts: NaiveTime,
+    pub ends: NaiveTime,
+}
+
+/// What the facility offers a visitor without a booking today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkInOffer {
+    /// Sessions still open for registration now, in order.
+    pub sessions: Vec<WalkInSession>,
+    pub max_group_size: u32,
+}
+
+/// A walk-in's choices on screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkIn {
+    pub session: String,
+    pub group_size: u32,
+}
+
 /// Visit check-in and the queue.
 pub trait Visits {
+    /// Checks `visitor` in to visit `inmate`: today's booking when `walk_in` is `None`, else a
+    /// visit registered on the spot. Rule refusals come back as [`PortError::VisitRefused`].
     fn check_in(
         &self,
         visitor: &str,
         inmate: &str,
+        walk_in: Option<&WalkIn>,
         at: NaiveDateTime,
     ) -> Result<IssuedTicket, PortError>;
+    /// Walk-in sessions open at `at`; `None` when the facility takes no walk-ins.
+    fn walk_in_offer(&self, at: NaiveDateTime) -> Result<Option<WalkInOffer>, PortError>;
     fn now_serving(&self) -> Result<(Vec<NowServing>, u32), PortError>;
     /// Stores a complaint (`person` `None`: anonymous) and returns its receipt number.
     fn file_complaint(

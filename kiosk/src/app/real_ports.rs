@@ -10,7 +10,8 @@ use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone as _};
 use super::ports::{
     ComplaintCategory, DecreeState, FingerCapture, Identifier, IssuedTicket, LinkedInmate,
     NowServing, Person, PersonId, PersonKind, PortError, PrinterCondition, ProgrammeView, Records,
-    ReleaseView, RemissionView, Stage, TicketPrinter, VisitToday, Visits, Ymd,
+    ReleaseView, RemissionView, Stage, TicketPrinter, VisitToday, Visits, WalkIn, WalkInOffer,
+    WalkInSession, Ymd,
 };
 use crate::sentence::{self, SentenceReport, SentenceSettings, Term, record::input_from_record};
 use crate::store::Store;
@@ -53,15 +54,41 @@ impl StoreRecords {
         sentence::compute(&input, &self.settings)
             .map_err(|e| PortError::Refused(format!("sentence of {}: {e}", inmate.person.id)))
     }
+}
 
-    fn session_text(&self, code: &str) -> String {
-        self.rules
-            .sessions
-            .iter()
-            .find(|s| s.code == code)
-            .map(|s| format!("{}-{}", s.starts.format("%H:%M"), s.ends.format("%H:%M")))
-            .unwrap_or_else(|| code.to_string())
+/// A session's hours as the ticket and the family screen print them ("08:30-11:00"); an
+/// unknown code as it is.
+fn session_hours(rules: &VisitRules, code: &str) -> String {
+    rules
+        .sessions
+        .iter()
+        .find(|s| s.code == code)
+        .map(|s| super::format::hours(s.starts, s.ends))
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// The walk-in sessions of `at` under `rules`: `None` without walk-ins, no sessions on a day
+/// without visits or once every session's registration has closed.
+pub(crate) fn walk_in_offer(
+    rules: &VisitRules,
+    holidays: &sentence::holidays::HolidayTable,
+    at: NaiveDateTime,
+) -> Option<WalkInOffer> {
+    if !rules.walk_in_allowed {
+        return None;
     }
+    let today = visits::rules::rules_for_today(rules, holidays, at.date(), at.time());
+    let sessions = today
+        .sessions
+        .iter()
+        .filter(|s| s.open_now)
+        .map(|s| WalkInSession {
+            code: s.session.code.clone(),
+            starts: s.session.starts,
+            ends: s.session.ends,
+        })
+        .collect();
+    Some(WalkInOffer { sessions, max_group_size: rules.max_group_size })
 }
 
 fn stage(s: Option<sentence::programme::Stage>) -> Stage {
@@ -199,7 +226,7 @@ impl Records for StoreRecords {
                     Some(_) => VisitToday::Booked,
                     None => VisitToday::NoBooking,
                 },
-                session: booking.map(|b| self.session_text(&b.session)),
+                session: booking.map(|b| session_hours(&self.rules, &b.session)),
             });
         }
         Ok(out)
@@ -259,27 +286,48 @@ impl Visits for StoreVisits {
         &self,
         visitor: &str,
         inmate: &str,
+        walk_in: Option<&WalkIn>,
         at: NaiveDateTime,
     ) -> Result<IssuedTicket, PortError> {
         let now = self.local(at)?;
         let holidays = sentence::holidays::HolidayTable::builtin().map_err(store_error)?;
         let mut store = self.store.borrow_mut();
-        let booking = store
-            .bookings_for_visitor(visitor, at.date())
-            .map_err(store_error)?
-            .into_iter()
-            .find(|b| b.inmate_id == inmate && b.status == BookingStatus::Booked)
-            .ok_or_else(|| PortError::Refused("no booking today".into()))?;
+        let choice = match walk_in {
+            Some(w) => VisitChoice::WalkIn {
+                inmate_id: inmate.to_string(),
+                session: w.session.clone(),
+                group_size: w.group_size,
+                // The kiosk cannot check a detaining authority's permit: a tahanan walk-in is
+                // refused with PermitMissing and the visitor is sent to the desk.
+                permit_reference: None,
+            },
+            None => {
+                // An open booking first; one already used (or cancelled) still goes to the
+                // rules, which refuse it with its reason.
+                let mut bookings: Vec<_> = store
+                    .bookings_for_visitor(visitor, at.date())
+                    .map_err(store_error)?
+                    .into_iter()
+                    .filter(|b| b.inmate_id == inmate)
+                    .collect();
+                bookings.sort_by_key(|b| b.status != BookingStatus::Booked);
+                let booking = bookings
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| PortError::Refused("no booking today".into()))?;
+                VisitChoice::Booking { booking_id: booking.id }
+            }
+        };
         let request = CheckInRequest {
             facility_id: self.facility_id.clone(),
             terminal: self.terminal.clone(),
             visitor_id: visitor.to_string(),
-            choice: VisitChoice::Booking { booking_id: booking.id.clone() },
+            choice,
             now,
         };
         let done =
             visits::check_in(&mut store, &self.rules, holidays, &request).map_err(|e| match e {
-                VisitError::Refused(r) => PortError::Refused(r.code().to_string()),
+                VisitError::Refused(r) => PortError::VisitRefused(r),
                 other => store_error(other),
             })?;
         let waiting_ahead = store
@@ -289,14 +337,19 @@ impl Visits for StoreVisits {
             .find(|q| q.service == done.ticket.service)
             .map(|q| q.waiting.saturating_sub(1))
             .unwrap_or(0);
-        let session = done.ticket.session.clone().unwrap_or(booking.session);
         Ok(IssuedTicket {
             number: done.ticket.number_text.clone(),
             inmate_name: done.ticket.inmate_name.clone().unwrap_or_default(),
-            session: self.session_label(&session),
+            // "S1 08:30-11:00": set for every visit ticket.
+            session: done.ticket.session.clone().unwrap_or_default(),
             issued_at: done.ticket.issued_at.with_timezone(&self.offset).naive_local(),
             waiting_ahead,
         })
+    }
+
+    fn walk_in_offer(&self, at: NaiveDateTime) -> Result<Option<WalkInOffer>, PortError> {
+        let holidays = sentence::holidays::HolidayTable::builtin().map_err(store_error)?;
+        Ok(walk_in_offer(&self.rules, holidays, at))
     }
 
     fn now_serving(&self) -> Result<(Vec<NowServing>, u32), PortError> {
@@ -338,17 +391,6 @@ impl Visits for StoreVisits {
             VisitError::InvalidComplaint { en, .. } => PortError::Refused(en.to_string()),
             other => store_error(other),
         })
-    }
-}
-
-impl StoreVisits {
-    fn session_label(&self, code: &str) -> String {
-        self.rules
-            .sessions
-            .iter()
-            .find(|s| s.code == code)
-            .map(|s| format!("{}-{}", s.starts.format("%H:%M"), s.ends.format("%H:%M")))
-            .unwrap_or_else(|| code.to_string())
     }
 }
 
@@ -645,6 +687,7 @@ pub fn enrol_synthetic_fingers(
 mod tests {
     use super::*;
     use crate::demo::{self as demo_store, DemoOptions};
+    use crate::visits::rules::Refusal;
     use chrono::NaiveTime;
 
     const TODAY: (i32, u32, u32) = (2026, 11, 26);
@@ -760,7 +803,7 @@ mod tests {
             let at = today().and_time(starts) - chrono::Duration::minutes(20);
             // Some demo bookings break a rule on this day (tahanan visiting days): those are
             // refused with a code, never a store error.
-            match visits.check_in(&booking.visitor_id, &booking.inmate_id, at) {
+            match visits.check_in(&booking.visitor_id, &booking.inmate_id, None, at) {
                 Ok(ticket) => {
                     assert!(!ticket.number.is_empty());
                     assert_eq!(ticket.issued_at, at);
@@ -768,13 +811,15 @@ mod tests {
                     let row = linked.iter().find(|l| l.inmate == booking.inmate_id).unwrap();
                     assert_eq!(row.visit, VisitToday::CheckedIn);
                     // The same booking a second time is refused, not a second ticket.
-                    assert!(matches!(
-                        visits.check_in(&booking.visitor_id, &booking.inmate_id, at),
-                        Err(PortError::Refused(_))
-                    ));
+                    assert_eq!(
+                        visits.check_in(&booking.visitor_id, &booking.inmate_id, None, at),
+                        Err(PortError::VisitRefused(Refusal::AlreadyCheckedIn))
+                    );
                     issued.push(ticket.number);
                 }
-                Err(PortError::Refused(code)) => eprintln!("{}: refused {code}", booking.id),
+                Err(PortError::VisitRefused(refusal)) => {
+                    eprintln!("{}: refused {}", booking.id, refusal.code())
+                }
                 Err(e) => panic!("{}: {e}", booking.id),
             }
         }
@@ -787,10 +832,95 @@ mod tests {
             visits.check_in(
                 &bookings[0].visitor_id,
                 "nobody",
+                None,
                 today().and_hms_opt(8, 0, 0).unwrap()
             ),
             Err(PortError::Refused(_))
         ));
+    }
+
+    /// Every (visitor, inmate) link of the demo store without a booking today.
+    fn unbooked_links(store: &Store) -> Vec<(String, String)> {
+        let booked = store.bookings_on(demo_store::FACILITY_ID, today()).unwrap();
+        let mut out = Vec::new();
+        for inmate in store.inmates(demo_store::FACILITY_ID).unwrap() {
+            for (link, _) in store.linked_visitors(&inmate.person.id).unwrap() {
+                if !booked.iter().any(|b| b.visitor_id == link.visitor_id) {
+                    out.push((link.visitor_id, link.inmate_id));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_walk_in_registers_a_visit_and_gets_a_number() {
+        let (_dir, path) = demo();
+        let store = Store::open(&path).unwrap();
+        let offset = crate::config::TimeZone::Makassar.offset();
+        let visits = |rules: VisitRules| {
+            StoreVisits::new(
+                Store::open(&path).unwrap(),
+                demo_store::FACILITY_ID,
+                Terminal { id: "LOBBY-1".into(), slot: 1 },
+                rules,
+                offset,
+            )
+        };
+        let lobby = visits(VisitRules::default());
+        let at = today().and_hms_opt(9, 0, 0).unwrap();
+
+        // The offer: both sessions at 09:00, only the afternoon one at 12:00, none after 13:30
+        // (the afternoon's registration closes 30 minutes before its 14:00 end).
+        let codes = |at: NaiveDateTime| -> Vec<String> {
+            let offer = lobby.walk_in_offer(at).unwrap().expect("walk-ins allowed");
+            assert_eq!(offer.max_group_size, 5);
+            offer.sessions.into_iter().map(|s| s.code).collect()
+        };
+        assert_eq!(codes(at), ["S1", "S2"]);
+        assert_eq!(codes(today().and_hms_opt(12, 0, 0).unwrap()), ["S2"]);
+        assert!(codes(today().and_hms_opt(13, 30, 0).unwrap()).is_empty());
+        let closed = visits(VisitRules { walk_in_allowed: false, ..VisitRules::default() });
+        assert_eq!(closed.walk_in_offer(at).unwrap(), None);
+
+        // Each unbooked link either checks in or is refused for a rule, never a store error.
+        let walk_in = WalkIn { session: "S1".into(), group_size: 3 };
+        let mut issued = Vec::new();
+        let mut refusals = Vec::new();
+        for (visitor, inmate) in unbooked_links(&store) {
+            let too_many = WalkIn { group_size: 6, ..walk_in.clone() };
+            match lobby.check_in(&visitor, &inmate, Some(&too_many), at) {
+                Err(PortError::VisitRefused(Refusal::GroupTooLarge { size: 6, max: 5 })) => {}
+                // Refused earlier in the rules (relation, NIK, day): the same as with 3.
+                Err(PortError::VisitRefused(_)) => {}
+                other => panic!("6 visitors: {other:?}"),
+            }
+            match lobby.check_in(&visitor, &inmate, Some(&walk_in), at) {
+                Ok(ticket) => {
+                    assert!(ticket.number.starts_with("A-"), "{}", ticket.number);
+                    assert_eq!(ticket.session, "S1 08:30-11:00");
+                    let b = store.bookings_for_visitor(&visitor, today()).unwrap();
+                    let b = b.iter().find(|b| b.inmate_id == inmate).expect("walk-in booking");
+                    assert_eq!(b.source, register::BookingSource::WalkIn);
+                    assert_eq!((b.status, b.group_size), (BookingStatus::CheckedIn, 3));
+                    // The inmate's visit of the week is used: a second walk-in is refused.
+                    assert!(matches!(
+                        lobby.check_in(&visitor, &inmate, Some(&walk_in), at),
+                        Err(PortError::VisitRefused(Refusal::AlreadyVisited { .. }))
+                    ));
+                    issued.push(ticket.number);
+                }
+                Err(PortError::VisitRefused(r)) => refusals.push(r.code()),
+                Err(e) => panic!("{visitor} -> {inmate}: {e}"),
+            }
+        }
+        assert!(!issued.is_empty(), "no walk-in passed the rules; refusals {refusals:?}");
+        // With walk-ins off, the same request is refused with its own reason.
+        let (visitor, inmate) = unbooked_links(&store).pop().unwrap();
+        assert_eq!(
+            closed.check_in(&visitor, &inmate, Some(&walk_in), at),
+            Err(PortError::VisitRefused(Refusal::WalkInNotAllowed))
+        );
     }
 
     #[test]

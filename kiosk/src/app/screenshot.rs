@@ -159,6 +159,13 @@ pub fn render_all(
     h.scan(demo::SITI);
     expect(&h, ui::Screen::Family, "family")?;
     written.push(save(h.window(), dir, "family")?);
+    // Siti has no booking for Agus: she registers a visit on the spot.
+    h.window().global::<ui::FamilyAdapter>().invoke_walk_in(1);
+    expect(&h, ui::Screen::WalkIn, "walk-in")?;
+    h.window().global::<ui::WalkInAdapter>().invoke_choose_group_size(2);
+    written.push(save(h.window(), dir, "walk-in")?);
+    h.window().global::<ui::WalkInAdapter>().invoke_back();
+    expect(&h, ui::Screen::Family, "family after walk-in")?;
     h.window().global::<ui::FamilyAdapter>().invoke_show_inmate(0);
     expect(&h, ui::Screen::Inmate, "family-inmate")?;
     written.push(save(h.window(), dir, "family-inmate")?);

@@ -13,7 +13,7 @@ use super::flow_tests::{exists, idle_left, press, submit_pin, value_of};
 use super::format::{self, Language};
 use super::harness::Harness;
 use super::kiosk::{KioskRole, Settings};
-use super::ports::{Records, Visits};
+use super::ports::{Records, Visits, WalkIn};
 use super::real_ports::{self, StoreRecords, StoreVisits};
 use super::simulated::{InjectedFault, SimulatedDevices};
 use super::ui;
@@ -41,6 +41,10 @@ struct World {
     visitor: String,
     booked_inmate: String,
     check_in_at: NaiveDateTime,
+    /// An enrolled visitor without a booking today whose walk-in to `walk_in_inmate` passes
+    /// the visit rules in the morning.
+    walk_in_visitor: String,
+    walk_in_inmate: String,
 }
 
 /// Builds the world once per test process: a small demo store (the same generator as
@@ -77,9 +81,24 @@ fn world() -> &'static World {
             .find_map(|b| {
                 let session = rules.sessions.iter().find(|s| s.code == b.session)?;
                 let at = today().and_time(session.starts) - chrono::Duration::minutes(20);
-                visits.check_in(&b.visitor_id, &b.inmate_id, at).ok().map(|_| (b.clone(), at))
+                visits.check_in(&b.visitor_id, &b.inmate_id, None, at).ok().map(|_| (b.clone(), at))
             })
             .expect("a demo booking that passes the visit rules");
+        // A walk-in that passes: no booking today, another inmate than the booked one.
+        let booked = store.bookings_on(demo_store::FACILITY_ID, today()).expect("bookings");
+        let walk_in = WalkIn { session: "S1".into(), group_size: 3 };
+        let (walk_in_visitor, walk_in_inmate) = store
+            .inmates(demo_store::FACILITY_ID)
+            .expect("inmates")
+            .iter()
+            .filter(|i| i.person.id != booking.inmate_id)
+            .flat_map(|i| store.linked_visitors(&i.person.id).expect("links"))
+            .map(|(link, _)| (link.visitor_id, link.inmate_id))
+            .find(|(v, i)| {
+                !booked.iter().any(|b| &b.visitor_id == v)
+                    && visits.check_in(v, i, Some(&walk_in), morning()).is_ok()
+            })
+            .expect("a demo walk-in that passes the visit rules");
 
         let records = StoreRecords::new(
             Store::open(&store_path).expect("open"),
@@ -92,11 +111,12 @@ fn world() -> &'static World {
                 == 1
         };
         assert!(enrol(&booking.visitor_id), "visitor {} not enrolled", booking.visitor_id);
+        assert!(enrol(&walk_in_visitor), "visitor {walk_in_visitor} not enrolled");
         let inmates = store.inmates(demo_store::FACILITY_ID).expect("inmates");
         let inmate = inmates
             .iter()
             .map(|i| i.person.id.clone())
-            .filter(|id| *id != booking.inmate_id)
+            .filter(|id| *id != booking.inmate_id && *id != walk_in_inmate)
             .find(|id| records.release_view(id, today()).is_ok() && enrol(id))
             .expect("an enrolled inmate with a release date");
         // One more enrolled person, so identification has a choice to make.
@@ -112,6 +132,8 @@ fn world() -> &'static World {
             visitor: booking.visitor_id,
             booked_inmate: booking.inmate_id,
             check_in_at,
+            walk_in_visitor,
+            walk_in_inmate,
         }
     })
 }
@@ -242,16 +264,7 @@ fn visitor_finger_to_printed_ticket_in_at_most_four_touches() {
     assert_eq!(printed.len(), 1, "{printed:?}");
     let paper = image::open(&printed[0]).expect("ticket image").to_luma8();
     assert!(paper.height() > 200, "a ticket, not a blank strip");
-    let payload: String = store
-        .conn()
-        .query_row(
-            "SELECT payload FROM print_job WHERE kind = 'queue_ticket' AND status = 'printed'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("printed job");
-    let job: crate::tickets::QueueTicketPrint =
-        serde_json::from_str(&payload).expect("payload json");
+    let job = printed_job(&store);
     assert_eq!(job.display_number(), number);
     assert_eq!(job.visitor_name, visitor_name);
     assert_eq!(job.inmate_name, inmate_name);
@@ -362,6 +375,142 @@ fn world_store_is_the_demo_generator_output() {
 }
 
 /// Types `text` on the on-screen keyboard, one key press per character (shift for capitals).
+/// The printed queue ticket's job, parsed from the spooler's store row.
+fn printed_job(store: &Store) -> crate::tickets::QueueTicketPrint {
+    let payload: String = store
+        .conn()
+        .query_row(
+            "SELECT payload FROM print_job WHERE kind = 'queue_ticket' AND status = 'printed'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("printed job");
+    serde_json::from_str(&payload).expect("payload json")
+}
+
+#[test]
+fn visitor_without_booking_registers_a_walk_in_and_gets_a_ticket_in_three_touches() {
+    let w = world();
+    let k = Kiosk::start(KioskRole::Lobby, morning());
+    let h = &k.h;
+    let mut touches = 0;
+
+    h.scan(&w.walk_in_visitor);
+    assert_eq!(h.screen(), ui::Screen::Family);
+    let store = k.store();
+    let inmate_name = store.person(&w.walk_in_inmate).expect("person").expect("inmate").full_name;
+    let rows = h.window().global::<ui::FamilyAdapter>().get_inmates();
+    let (index, row) = (0..rows.row_count())
+        .filter_map(|i| rows.row_data(i).map(|r| (i, r)))
+        .find(|(_, r)| r.name.as_str() == inmate_name)
+        .expect("the inmate is on the family screen");
+    assert_eq!(row.visit, ui::VisitState::NoBooking);
+    assert!(row.walk_in, "a walk-in is offered");
+    assert!(!exists(h, "Lapor kunjungan"), "nothing booked to report");
+
+    // That inmate's "Daftar kunjungan sekarang" (the visitor may have several linked inmates).
+    h.window().global::<ui::FamilyAdapter>().invoke_walk_in(index as i32);
+    touches += 1;
+    assert_eq!(h.screen(), ui::Screen::WalkIn);
+    let a = h.window().global::<ui::WalkInAdapter>();
+    assert_eq!(a.get_inmate_name().as_str(), inmate_name);
+    // 09:30: both sessions still take registrations; the morning one is chosen.
+    let sessions: Vec<String> = (0..a.get_sessions().row_count())
+        .filter_map(|i| a.get_sessions().row_data(i))
+        .map(|s| s.code.to_string())
+        .collect();
+    assert_eq!(sessions, ["S1", "S2"]);
+    assert_eq!((a.get_session(), a.get_group_size(), a.get_max_group_size()), (0, 1, 5));
+
+    press(h, "3 orang");
+    touches += 1;
+    assert_eq!(a.get_group_size(), 3);
+    press(h, "Ambil nomor antrean");
+    touches += 1;
+    assert_eq!(h.screen(), ui::Screen::Ticket);
+    let number = value_of(h, "ticket-number").expect("number on screen");
+    h.step();
+    assert_eq!(h.window().global::<ui::TicketAdapter>().get_print(), ui::TicketPrint::Printed);
+    assert!(touches <= 4, "{touches} touches from finger to ticket");
+
+    // The store: a walk-in booking, checked in, with the group size chosen on screen, and the
+    // ticket of this terminal for it.
+    let bookings = store.bookings_for_visitor(&w.walk_in_visitor, today()).expect("bookings");
+    let booking = bookings.iter().find(|b| b.inmate_id == w.walk_in_inmate).expect("booking");
+    assert_eq!(booking.source, crate::store::persons::BookingSource::WalkIn);
+    assert_eq!((booking.status, booking.group_size), (BookingStatus::CheckedIn, 3));
+    assert_eq!(booking.session, "S1");
+    let tickets = store.queue_tickets(demo_store::FACILITY_ID, today()).expect("tickets");
+    let ticket = tickets
+        .iter()
+        .find(|t| crate::visits::queue::number_text(t.service, t.number) == number)
+        .expect("the number on screen is the store's");
+    assert_eq!((ticket.terminal_slot, ticket.group_size), (1, Some(3)));
+    let job = printed_job(&store);
+    assert_eq!(job.display_number(), number);
+    assert_eq!(job.inmate_name, inmate_name);
+
+    // Back to the family screen later: the visit is reported, no second walk-in offered.
+    h.advance(30);
+    h.scan(&w.walk_in_visitor);
+    let rows = h.window().global::<ui::FamilyAdapter>().get_inmates();
+    let row = (0..rows.row_count())
+        .filter_map(|i| rows.row_data(i))
+        .find(|r| r.name.as_str() == inmate_name)
+        .expect("row");
+    assert_eq!(row.visit, ui::VisitState::CheckedIn);
+    assert!(!row.walk_in);
+}
+
+#[test]
+fn a_refused_walk_in_says_why_in_the_screens_language_and_stores_nothing() {
+    let w = world();
+    let k = Kiosk::start(KioskRole::Lobby, morning());
+    let h = &k.h;
+    // The visitor's e-KTP number is not on record (yet): the rules need it.
+    k.store()
+        .conn()
+        .execute("UPDATE person SET nik = NULL WHERE id = ?1", [&w.walk_in_visitor])
+        .expect("clear nik");
+
+    h.scan(&w.walk_in_visitor);
+    let inmate_name =
+        k.store().person(&w.walk_in_inmate).expect("person").expect("inmate").full_name;
+    let rows = h.window().global::<ui::FamilyAdapter>().get_inmates();
+    let index = (0..rows.row_count())
+        .position(|i| rows.row_data(i).is_some_and(|r| r.name.as_str() == inmate_name))
+        .expect("the inmate is on the family screen");
+    h.window().global::<ui::FamilyAdapter>().invoke_walk_in(index as i32);
+    press(h, "Ambil nomor antrean");
+    assert_eq!(h.screen(), ui::Screen::WalkIn, "the visitor stays where they acted");
+    assert_eq!(
+        value_of(h, "walk-in-problem").as_deref(),
+        Some("NIK e-KTP belum tercatat. Silakan tunjukkan e-KTP ke petugas.")
+    );
+    h.window().global::<ui::AppState>().invoke_set_language("en".into());
+    let english = value_of(h, "walk-in-problem").expect("problem in English");
+    assert!(english.contains("e-KTP number"), "{english}");
+    assert_ne!(english, "NIK e-KTP belum tercatat. Silakan tunjukkan e-KTP ke petugas.");
+
+    let store = k.store();
+    assert!(store.queue_tickets(demo_store::FACILITY_ID, today()).expect("tickets").is_empty());
+    let bookings = store.bookings_for_visitor(&w.walk_in_visitor, today()).expect("bookings");
+    assert!(bookings.is_empty(), "{bookings:?}");
+    assert!(
+        k.audit().iter().any(|(e, o, p)| *e == Event::CheckIn
+            && *o == AuditOutcome::Rejected
+            && p.as_deref() == Some(w.walk_in_visitor.as_str())),
+        "the refusal is audited"
+    );
+
+    // Back, and the privacy timeout still takes the screen home.
+    press(h, "Back");
+    assert_eq!(h.screen(), ui::Screen::Family);
+    h.advance(30);
+    assert_eq!(h.screen(), ui::Screen::Idle);
+    assert!(h.window().global::<ui::WalkInAdapter>().get_inmate_name().is_empty());
+}
+
 fn type_on_keyboard(h: &Harness<SimulatedDevices>, text: &str) {
     for c in text.chars() {
         if c == ' ' {

@@ -237,13 +237,7 @@ fn visitor_finger_to_printed_ticket_in_at_most_four_touches() {
     assert!(h.window().global::<ui::InmateAdapter>().get_limited());
     assert!(!exists(h, "Perkara"), "no case details for family by default");
 
-    press(h, "Lapor kunjungan");
-    touches += 1;
-    assert_eq!(h.screen(), ui::Screen::Ticket);
-    let number = value_of(h, "ticket-number").expect("number on screen");
-    h.step();
-    assert_eq!(h.window().global::<ui::TicketAdapter>().get_print(), ui::TicketPrint::Printed);
-    assert!(touches <= 4, "{touches} touches from finger to ticket");
+    let number = last_touch_prints_a_ticket(h, "Lapor kunjungan", touches);
 
     // The queue row of this terminal (slot 1), for the booked inmate and this visitor.
     let store = k.store();
@@ -375,6 +369,27 @@ fn world_store_is_the_demo_generator_output() {
 }
 
 /// Types `text` on the on-screen keyboard, one key press per character (shift for capitals).
+/// Presses `button`, the touch after `touches` others, and checks that it shows and prints a
+/// ticket within four touches of the finger. Returns the number on screen.
+fn last_touch_prints_a_ticket(h: &Harness<SimulatedDevices>, button: &str, touches: u32) -> String {
+    press(h, button);
+    let touches = touches + 1;
+    assert_eq!(h.screen(), ui::Screen::Ticket);
+    let number = value_of(h, "ticket-number").expect("number on screen");
+    h.step();
+    assert_eq!(h.window().global::<ui::TicketAdapter>().get_print(), ui::TicketPrint::Printed);
+    assert!(touches <= 4, "{touches} touches from finger to ticket");
+    number
+}
+
+/// The family screen's row of the inmate called `name`, with its index.
+fn family_row(h: &Harness<SimulatedDevices>, name: &str) -> Option<(usize, ui::LinkedInmate)> {
+    let rows = h.window().global::<ui::FamilyAdapter>().get_inmates();
+    (0..rows.row_count())
+        .filter_map(|i| rows.row_data(i).map(|r| (i, r)))
+        .find(|(_, r)| r.name.as_str() == name)
+}
+
 /// The printed queue ticket's job, parsed from the spooler's store row.
 fn printed_job(store: &Store) -> crate::tickets::QueueTicketPrint {
     let payload: String = store
@@ -399,11 +414,7 @@ fn visitor_without_booking_registers_a_walk_in_and_gets_a_ticket_in_three_touche
     assert_eq!(h.screen(), ui::Screen::Family);
     let store = k.store();
     let inmate_name = store.person(&w.walk_in_inmate).expect("person").expect("inmate").full_name;
-    let rows = h.window().global::<ui::FamilyAdapter>().get_inmates();
-    let (index, row) = (0..rows.row_count())
-        .filter_map(|i| rows.row_data(i).map(|r| (i, r)))
-        .find(|(_, r)| r.name.as_str() == inmate_name)
-        .expect("the inmate is on the family screen");
+    let (index, row) = family_row(h, &inmate_name).expect("the inmate is on the family screen");
     assert_eq!(row.visit, ui::VisitState::NoBooking);
     assert!(row.walk_in, "a walk-in is offered");
     assert!(!exists(h, "Lapor kunjungan"), "nothing booked to report");
@@ -425,13 +436,7 @@ fn visitor_without_booking_registers_a_walk_in_and_gets_a_ticket_in_three_touche
     press(h, "3 orang");
     touches += 1;
     assert_eq!(a.get_group_size(), 3);
-    press(h, "Ambil nomor antrean");
-    touches += 1;
-    assert_eq!(h.screen(), ui::Screen::Ticket);
-    let number = value_of(h, "ticket-number").expect("number on screen");
-    h.step();
-    assert_eq!(h.window().global::<ui::TicketAdapter>().get_print(), ui::TicketPrint::Printed);
-    assert!(touches <= 4, "{touches} touches from finger to ticket");
+    let number = last_touch_prints_a_ticket(h, "Ambil nomor antrean", touches);
 
     // The store: a walk-in booking, checked in, with the group size chosen on screen, and the
     // ticket of this terminal for it.
@@ -453,11 +458,7 @@ fn visitor_without_booking_registers_a_walk_in_and_gets_a_ticket_in_three_touche
     // Back to the family screen later: the visit is reported, no second walk-in offered.
     h.advance(30);
     h.scan(&w.walk_in_visitor);
-    let rows = h.window().global::<ui::FamilyAdapter>().get_inmates();
-    let row = (0..rows.row_count())
-        .filter_map(|i| rows.row_data(i))
-        .find(|r| r.name.as_str() == inmate_name)
-        .expect("row");
+    let (_, row) = family_row(h, &inmate_name).expect("row");
     assert_eq!(row.visit, ui::VisitState::CheckedIn);
     assert!(!row.walk_in);
 }
@@ -476,10 +477,7 @@ fn a_refused_walk_in_says_why_in_the_screens_language_and_stores_nothing() {
     h.scan(&w.walk_in_visitor);
     let inmate_name =
         k.store().person(&w.walk_in_inmate).expect("person").expect("inmate").full_name;
-    let rows = h.window().global::<ui::FamilyAdapter>().get_inmates();
-    let index = (0..rows.row_count())
-        .position(|i| rows.row_data(i).is_some_and(|r| r.name.as_str() == inmate_name))
-        .expect("the inmate is on the family screen");
+    let (index, _) = family_row(h, &inmate_name).expect("the inmate is on the family screen");
     h.window().global::<ui::FamilyAdapter>().invoke_walk_in(index as i32);
     press(h, "Ambil nomor antrean");
     assert_eq!(h.screen(), ui::Screen::WalkIn, "the visitor stays where they acted");

@@ -37,7 +37,7 @@ const MAX_PASSES: usize = 24;
 /// Planted minutiae: one per this many pixels of finger area (range of the per-finger draw).
 /// Growth alone heals most front collisions, which leaves only the minutiae the orientation and
 /// density maps force (around cores and deltas) — much alike between fingers of one class.
-const PLANT_AREA: (f32, f32) = (800.0, 1500.0);
+const PLANT_AREA: (f32, f32) = (1300.0, 2400.0);
 /// Planted minutiae keep this many ridge periods from each other and from singular points.
 const PLANT_SPACING: f32 = 2.5;
 /// Radius of the clamped patch around a planted minutia, in ridge periods.

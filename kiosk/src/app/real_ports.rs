@@ -655,10 +655,12 @@ pub fn enrol_synthetic_fingers(
         let master = synth::master_print(seed);
         let images: Result<Vec<_>, _> = (0..3)
             .map(|i| {
+                // Enrolment is supervised (the officer places the finger), so the three
+                // captures vary less than walk-up identification attempts do.
                 let image = synth::impression(
                     &master,
                     synth::impression_seed(seed, i),
-                    &synth::ImpressionSettings::default(),
+                    &synth::ImpressionSettings::easy(),
                 );
                 kiosk_matcher::grey_from_synth(&image)
             })

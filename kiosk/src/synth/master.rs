@@ -34,6 +34,16 @@ const BLOCK: usize = 16;
 const GAIN: f32 = 1.8;
 /// Most growth passes; growth settles in 6-14 passes in practice.
 const MAX_PASSES: usize = 24;
+/// Planted minutiae: one per this many pixels of finger area (range of the per-finger draw).
+/// Growth alone heals most front collisions, which leaves only the minutiae the orientation and
+/// density maps force (around cores and deltas) — much alike between fingers of one class.
+const PLANT_AREA: (f32, f32) = (1300.0, 2400.0);
+/// Planted minutiae keep this many ridge periods from each other and from singular points.
+const PLANT_SPACING: f32 = 2.5;
+/// Radius of the clamped patch around a planted minutia, in ridge periods.
+const PLANT_RADIUS: f32 = 0.9;
+/// Largest per-finger orientation perturbation, radians (a smooth field added to the model).
+const ORIENTATION_JITTER: (f32, f32) = (0.06, 0.16);
 
 /// A master print: ridge ink and the maps it was made from. All maps are `width * height`,
 /// row-major.
@@ -267,10 +277,17 @@ pub fn master_print(seed: u64) -> MasterPrint {
         area_h,
         &mut stage_rng(seed, Stage::Orientation),
     );
+    // A smooth per-finger perturbation on top of the model: fingers of one class must not share
+    // their ridge flow. Adding a single-valued field cannot create or remove singular points.
+    let mut rng = stage_rng(seed, Stage::Perturbation);
+    let jitter = rng.gen_range(ORIENTATION_JITTER.0..ORIENTATION_JITTER.1);
+    let cells = rng.gen_range(3..=5);
+    let perturbation = smooth_field(width, height, cells, &mut rng);
     let mut orientation = vec![0.0f32; n];
     for y in 0..height {
         for x in 0..width {
-            orientation[y * width + x] = model.theta(x as f32, y as f32);
+            let i = y * width + x;
+            orientation[i] = model.theta(x as f32, y as f32) + jitter * perturbation[i];
         }
     }
 
@@ -385,6 +402,16 @@ fn grow(
     let bw = width.div_ceil(BLOCK);
     let bh = height.div_ceil(BLOCK);
     let mut active = vec![false; bw * bh];
+    // Planted minutiae are clamped for the whole growth, so it cannot heal them.
+    let mut fixed = vec![false; n];
+    let planted = plant_minutiae(period, border_distance, singular, width, height, area, seed);
+    for m in &planted {
+        stamp_minutia(m, orientation, period, width, height, &mut |x, y, v| {
+            state[(y + PAD) * pw + x + PAD] = v;
+            fixed[y * width + x] = true;
+            active[(y / BLOCK) * bw + x / BLOCK] = true;
+        });
+    }
     for &(sx, sy) in &seeds {
         let i = (sy as usize).min(height - 1) * width + (sx as usize).min(width - 1);
         let t = period[i];
@@ -396,6 +423,9 @@ fn grow(
                 let x = sx as i64 + dx;
                 let y = sy as i64 + dy;
                 if x < 0 || y < 0 || x >= width as i64 || y >= height as i64 {
+                    continue;
+                }
+                if fixed[y as usize * width + x as usize] {
                     continue;
                 }
                 let (fx, fy) = (dx as f32, dy as f32);
@@ -447,7 +477,7 @@ fn grow(
                         continue;
                     }
                     let i = y * width + x;
-                    if !region[i] {
+                    if !region[i] || fixed[i] {
                         continue;
                     }
                     let kernel = &kernels[kernel_of[i] as usize];
@@ -485,6 +515,86 @@ fn grow(
             .copy_from_slice(&state[(y + PAD) * pw + PAD..(y + PAD) * pw + PAD + width]);
     }
     (out, passes)
+}
+
+/// A minutia planted in the master: a phase dislocation of charge ±1 in the local ridge
+/// pattern, i.e. one ridge more on one side than on the other.
+#[derive(Clone, Copy, Debug)]
+struct PlantedMinutia {
+    x: f32,
+    y: f32,
+    /// +1 or −1: which side of the point holds the extra ridge.
+    charge: f32,
+    /// Phase of the pattern: decides ending or bifurcation.
+    phase: f32,
+}
+
+/// Draws planted minutiae spread over the whole finger area, apart from each other and from the
+/// singular points, so that minutiae are not only where the maps force them.
+fn plant_minutiae(
+    period: &[f32],
+    border_distance: &[f32],
+    singular: &[SingularPoint],
+    width: usize,
+    height: usize,
+    area: usize,
+    seed: u64,
+) -> Vec<PlantedMinutia> {
+    let mut rng = stage_rng(seed, Stage::Minutiae);
+    let per = rng.gen_range(PLANT_AREA.0..PLANT_AREA.1);
+    let count = (area as f32 / per) as usize;
+    let mut planted: Vec<PlantedMinutia> = Vec::with_capacity(count);
+    let mut tries = 0;
+    while planted.len() < count && tries < count * 30 {
+        tries += 1;
+        let x = rng.gen_range(0.0..width as f32);
+        let y = rng.gen_range(0.0..height as f32);
+        let i = y as usize * width + x as usize;
+        if border_distance[i] < 8.0 {
+            continue;
+        }
+        let spacing = PLANT_SPACING * period[i];
+        let near = |px: f32, py: f32| (px - x).powi(2) + (py - y).powi(2) < spacing * spacing;
+        if singular.iter().any(|p| near(p.x, p.y)) || planted.iter().any(|m| near(m.x, m.y)) {
+            continue;
+        }
+        let charge = if rng.r#gen::<bool>() { 1.0 } else { -1.0 };
+        planted.push(PlantedMinutia { x, y, charge, phase: rng.gen_range(0.0..2.0 * PI) });
+    }
+    planted
+}
+
+/// Writes the ridge pattern of `m` into a disc of PLANT_RADIUS periods: `put(x, y, value)`.
+fn stamp_minutia(
+    m: &PlantedMinutia,
+    orientation: &[f32],
+    period: &[f32],
+    width: usize,
+    height: usize,
+    put: &mut impl FnMut(usize, usize, f32),
+) {
+    let i = (m.y as usize).min(height - 1) * width + (m.x as usize).min(width - 1);
+    let t = period[i];
+    let (dx, dy) = (orientation[i].cos(), orientation[i].sin());
+    let radius = PLANT_RADIUS * t;
+    let r = radius.ceil() as i64;
+    for oy in -r..=r {
+        for ox in -r..=r {
+            let (x, y) = (m.x as i64 + ox, m.y as i64 + oy);
+            if x < 0 || y < 0 || x >= width as i64 || y >= height as i64 {
+                continue;
+            }
+            let (fx, fy) = (x as f32 + 0.5 - m.x, y as f32 + 0.5 - m.y);
+            if fx * fx + fy * fy > radius * radius {
+                continue;
+            }
+            // Across (u) and along (w) the ridges; the angle term winds once around the point.
+            let u = -fx * dy + fy * dx;
+            let w = fx * dx + fy * dy;
+            let phi = 2.0 * PI * u / t + m.charge * u.atan2(w) + m.phase;
+            put(x as usize, y as usize, phi.cos());
+        }
+    }
 }
 
 /// Scars that belong to the finger: thin valley-coloured lines seen in every impression.

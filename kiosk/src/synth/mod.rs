@@ -8,6 +8,8 @@
 //! impression, stage), so one image can be regenerated without generating the others.
 //! Images are 8-bit grey, 500 dpi, 288x384 (the FVC DB4 frame).
 
+#[cfg(test)]
+mod impostors;
 mod impression;
 mod master;
 mod orientation;
@@ -80,6 +82,8 @@ pub(crate) enum Stage {
     Density = 4,
     Seeds = 5,
     Scratches = 6,
+    Minutiae = 7,
+    Perturbation = 8,
     Contact = 11,
     Pressure = 12,
     Distortion = 13,

@@ -133,7 +133,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 /// gallery, with the tie-break `search` uses (lower index first); None if the person has no entry.
 fn mate_prefilter_rank(gallery: &KioskGallery, probe: &Template, person: &str) -> Option<usize> {
     let filter = PrefilterProbe::new(probe.minutiae());
-    let scores: Vec<u32> =
+    let scores: Vec<f32> =
         gallery.entries().iter().map(|e| filter.score(&e.template.keys)).collect();
     let ahead = |mate: usize| {
         scores

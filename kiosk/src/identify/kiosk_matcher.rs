@@ -54,13 +54,13 @@ pub fn search(gallery: &KioskGallery, probe: &Template, shortlist: usize) -> Ran
         return gallery.search(score);
     }
     let filter = PrefilterProbe::new(probe.minutiae());
-    let mut ranked: Vec<(u32, usize)> = gallery
+    let mut ranked: Vec<(f32, usize)> = gallery
         .entries()
         .iter()
         .enumerate()
         .map(|(i, e)| (filter.score(&e.template.keys), i))
         .collect();
-    ranked.select_nth_unstable_by(shortlist - 1, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    ranked.select_nth_unstable_by(shortlist - 1, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     gallery.search_among(ranked[..shortlist].iter().map(|&(_, i)| i), score)
 }
 

@@ -380,7 +380,7 @@ fn connect(shared: &Rc<Shared>) {
     let weak = Rc::downgrade(shared);
     family.on_check_in(move |i| {
         if let Some(s) = weak.upgrade() {
-            check_in_booked(&s, i.max(0) as usize);
+            check_in(&s, i.max(0) as usize, None);
         }
     });
     let weak = Rc::downgrade(shared);
@@ -453,7 +453,7 @@ fn connect(shared: &Rc<Shared>) {
             _ => None,
         };
         if let Some(i) = index {
-            check_in_booked(s, i);
+            check_in(s, i, None);
         }
     }));
 
@@ -961,11 +961,6 @@ fn family_back(shared: &Rc<Shared>) {
     }
 }
 
-/// "Lapor kunjungan": today's booking for `page.linked[index]`.
-fn check_in_booked(shared: &Rc<Shared>, index: usize) {
-    check_in(shared, index, None);
-}
-
 /// "Daftar kunjungan": the walk-in screen for `page.linked[index]`, the first open session
 /// and one visitor already chosen, so confirming at once is two touches.
 fn open_walk_in(shared: &Rc<Shared>, index: usize) {
@@ -1005,6 +1000,8 @@ fn confirm_walk_in(shared: &Rc<Shared>) {
     }
 }
 
+/// Checks `page.linked[index]` in: today's booking ("Lapor kunjungan") when `walk_in` is
+/// `None`, else the walk-in chosen on screen.
 fn check_in(shared: &Rc<Shared>, index: usize, walk_in: Option<WalkIn>) {
     touched(shared);
     let Some(page) = current_page(&shared.state.borrow().current).cloned() else { return };

@@ -304,16 +304,12 @@ impl Visits for StoreVisits {
             None => {
                 // An open booking first; one already used (or cancelled) still goes to the
                 // rules, which refuse it with its reason.
-                let mut bookings: Vec<_> = store
+                let booking = store
                     .bookings_for_visitor(visitor, at.date())
                     .map_err(store_error)?
                     .into_iter()
                     .filter(|b| b.inmate_id == inmate)
-                    .collect();
-                bookings.sort_by_key(|b| b.status != BookingStatus::Booked);
-                let booking = bookings
-                    .into_iter()
-                    .next()
+                    .min_by_key(|b| b.status != BookingStatus::Booked)
                     .ok_or_else(|| PortError::Refused("no booking today".into()))?;
                 VisitChoice::Booking { booking_id: booking.id }
             }

@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use kiosk::biometrics::{self, Template};
-use kiosk::identify::kiosk_matcher::{IndexedTemplate, KioskGallery, grey_from_synth, search};
+use kiosk::identify::kiosk_matcher::{IndexedTemplate, KioskGallery, search, template_from_synth};
 use kiosk::identify::prefilter::PrefilterProbe;
 use kiosk::identify::{Decision, IdentifySettings, decide};
 use kiosk::synth;
@@ -87,8 +87,7 @@ fn extract_file(path: &Path, dpi: u32) -> anyhow::Result<Template> {
 
 fn extract_synthetic(master: &synth::MasterPrint, seed: u64) -> Option<Template> {
     let image = synth::impression(master, seed, &synth::ImpressionSettings::default());
-    let grey = grey_from_synth(&image).ok()?;
-    biometrics::extract(&grey, synth::DPI).ok()
+    template_from_synth(&image).ok()
 }
 
 /// A new gallery finger from a pool template: rigid transform, drop-out, jitter.
@@ -121,9 +120,9 @@ fn variant(template: &Template, rng: &mut ChaCha8Rng) -> Option<Template> {
     Template::new(w, h, minutiae).ok()
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+fn percentile<T: Copy + Default>(sorted: &[T], p: f64) -> T {
     if sorted.is_empty() {
-        return 0.0;
+        return T::default();
     }
     let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
     sorted[rank - 1]
@@ -283,14 +282,8 @@ pub fn run(args: IdentifyArgs) -> anyhow::Result<ExitCode> {
     let in_shortlist = mate_ranks.iter().filter(|&&r| everyone || r <= settings.shortlist).count();
     let in_shortlist_rate =
         if mate_ranks.is_empty() { 0.0 } else { in_shortlist as f64 / mate_ranks.len() as f64 };
-    let rank_at = |p: f64| {
-        if mate_ranks.is_empty() {
-            return 0;
-        }
-        let k = ((p * mate_ranks.len() as f64).ceil() as usize).clamp(1, mate_ranks.len());
-        mate_ranks[k - 1]
-    };
-    let (rank_p50, rank_p95, rank_max) = (rank_at(0.5), rank_at(0.95), rank_at(1.0));
+    let (rank_p50, rank_p95, rank_max) =
+        (percentile(&mate_ranks, 0.5), percentile(&mate_ranks, 0.95), percentile(&mate_ranks, 1.0));
 
     let mut impostor_best = Vec::new();
     for probe in &impostors {

@@ -233,6 +233,11 @@ pub fn grey_from_synth(image: &crate::synth::SynthImage) -> Result<GreyImage, Bi
     GreyImage::new(image.width as u32, image.height as u32, image.pixels.clone())
 }
 
+/// The template of a synthetic image, extracted at the generator's resolution.
+pub fn template_from_synth(image: &crate::synth::SynthImage) -> Result<Template, BiometricError> {
+    biometrics::extract(&grey_from_synth(image)?, crate::synth::DPI)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

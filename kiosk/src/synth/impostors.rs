@@ -3,8 +3,8 @@
 //! has some would make demo enrolments refuse fingers as duplicates and flatter nothing.
 
 use super::{ImpressionSettings, finger_seed, impression, impression_seed, master_print};
-use crate::biometrics::{self, Probe, Template, ZERO_IMPOSTOR_THRESHOLD};
-use crate::identify::kiosk_matcher::grey_from_synth;
+use crate::biometrics::{Probe, Template, ZERO_IMPOSTOR_THRESHOLD};
+use crate::identify::kiosk_matcher::template_from_synth;
 
 /// Masters compared pairwise (one impression each: 435 pairs, both directions scored).
 const MASTERS: u64 = 30;
@@ -16,8 +16,7 @@ fn template(finger: u64) -> Option<Template> {
     let seed = finger_seed(DB_SEED, finger);
     let master = master_print(seed);
     let image = impression(&master, impression_seed(seed, 1), &ImpressionSettings::default());
-    let grey = grey_from_synth(&image).ok()?;
-    biometrics::extract(&grey, super::DPI).ok()
+    template_from_synth(&image).ok()
 }
 
 #[test]
